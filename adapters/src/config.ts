@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/** Raised when the environment does not describe a runnable service; names every bad variable. */
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/**
+ * Reads and validates configuration from environment variables. The schema's keys are the
+ * variable names, so every problem names the variable to fix.
+ */
+export function loadConfig<S extends z.ZodRawShape>(
+  shape: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<S>> {
+  const result = z.object(shape).safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigurationError(
+    result.error.issues.map((issue) => {
+      const variable = issue.path.join('.');
+      const value = env[variable];
+      const shown = value === undefined ? 'not set' : `got ${JSON.stringify(value)}`;
+      return `${variable} ${issue.message} (${shown})`;
+    }),
+  );
+}
+
+export const env = {
+  port: (fallback: number) =>
+    z.coerce
+      .number({ message: 'must be a port number' })
+      .int('must be a whole number')
+      .min(0, 'must be between 0 and 65535')
+      .max(65535, 'must be between 0 and 65535')
+      .default(fallback),
+  positiveInt: (fallback: number) =>
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive').default(fallback),
+  nonNegativeInt: (fallback: number) =>
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').default(fallback),
+  percent: (fallback: number) =>
+    z.coerce.number({ message: 'must be a number' }).min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(fallback),
+  url: (protocols: string[], fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .refine((value) => {
+        try {
+          return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      }, `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`),
+  hostPort: (fallback: string) =>
+    z.string().regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'must be host:port').default(fallback),
+  logLevel: () => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  bindHost: () => z.string().min(1, 'must not be empty').default('0.0.0.0'),
+  flag: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === '1'),
+  text: (fallback: string) => z.string().min(1, 'must not be empty').default(fallback),
+};
+
+/** Variables every service reads. */
+export function commonConfigShape(defaults: { grpcPort: number; httpPort: number }) {
+  return {
+    GRPC_PORT: env.port(defaults.grpcPort),
+    HTTP_PORT: env.port(defaults.httpPort),
+    BIND_HOST: env.bindHost(),
+    NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+    LOG_LEVEL: env.logLevel(),
+    SHUTDOWN_GRACE_MS: env.positiveInt(10_000),
+  };
+}

@@ -1,0 +1,117 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+
+/**
+ * What kind of failure a domain or application error is. Every service's errors carry one,
+ * with a stable `code` such as `ORDER.NOT_FOUND`; this table is the only place that turns
+ * them into gRPC and HTTP statuses (the google.rpc mapping, so REST answers what Envoy's
+ * transcoder would).
+ */
+export type ErrorKind =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'already_exists'
+  | 'failed_precondition'
+  | 'permission_denied'
+  | 'unauthenticated'
+  | 'resource_exhausted'
+  | 'unavailable'
+  | 'deadline_exceeded';
+
+/** The shape domain errors have; domain code declares its own classes without importing this. */
+export interface CodedError extends Error {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  /** The request field at fault, for invalid_argument. */
+  readonly field?: string;
+  /** Seconds after which a retry may succeed, for unavailable. */
+  readonly retryAfterSeconds?: number;
+}
+
+const statusByKind: Record<ErrorKind, { grpc: GrpcStatus; http: number }> = {
+  invalid_argument: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400 },
+  not_found: { grpc: GrpcStatus.NOT_FOUND, http: 404 },
+  already_exists: { grpc: GrpcStatus.ALREADY_EXISTS, http: 409 },
+  failed_precondition: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 400 },
+  permission_denied: { grpc: GrpcStatus.PERMISSION_DENIED, http: 403 },
+  unauthenticated: { grpc: GrpcStatus.UNAUTHENTICATED, http: 401 },
+  resource_exhausted: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 429 },
+  unavailable: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
+  deadline_exceeded: { grpc: GrpcStatus.DEADLINE_EXCEEDED, http: 504 },
+};
+
+/** HTTP status for every gRPC code (google.rpc.Code → HTTP, as in googleapis' code.proto). */
+export const httpStatusByGrpc: Record<GrpcStatus, number> = {
+  [GrpcStatus.OK]: 200,
+  [GrpcStatus.CANCELLED]: 499,
+  [GrpcStatus.UNKNOWN]: 500,
+  [GrpcStatus.INVALID_ARGUMENT]: 400,
+  [GrpcStatus.DEADLINE_EXCEEDED]: 504,
+  [GrpcStatus.NOT_FOUND]: 404,
+  [GrpcStatus.ALREADY_EXISTS]: 409,
+  [GrpcStatus.PERMISSION_DENIED]: 403,
+  [GrpcStatus.RESOURCE_EXHAUSTED]: 429,
+  [GrpcStatus.FAILED_PRECONDITION]: 400,
+  [GrpcStatus.ABORTED]: 409,
+  [GrpcStatus.OUT_OF_RANGE]: 400,
+  [GrpcStatus.UNIMPLEMENTED]: 501,
+  [GrpcStatus.INTERNAL]: 500,
+  [GrpcStatus.UNAVAILABLE]: 503,
+  [GrpcStatus.DATA_LOSS]: 500,
+  [GrpcStatus.UNAUTHENTICATED]: 401,
+};
+
+export function isCodedError(error: unknown): error is CodedError {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<CodedError>).code === 'string' &&
+    typeof (error as Partial<CodedError>).kind === 'string' &&
+    (error as CodedError).kind in statusByKind
+  );
+}
+
+/** A failure as the outside world sees it; `reason` is the stable code (google.rpc.ErrorInfo). */
+export interface PublicError {
+  grpcStatus: GrpcStatus;
+  httpStatus: number;
+  message: string;
+  reason: string;
+  field?: string;
+  retryAfterSeconds?: number;
+  /** Set when the error was not expected: it must be logged with its stack. */
+  unexpected: boolean;
+}
+
+export function toPublicError(error: unknown): PublicError {
+  if (isCodedError(error)) {
+    const mapped = statusByKind[error.kind];
+    return {
+      grpcStatus: mapped.grpc,
+      httpStatus: mapped.http,
+      message: error.message,
+      reason: error.code,
+      ...(error.field !== undefined && { field: error.field }),
+      ...(error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
+      unexpected: false,
+    };
+  }
+  return {
+    grpcStatus: GrpcStatus.INTERNAL,
+    httpStatus: 500,
+    message: 'internal error',
+    reason: 'INTERNAL',
+    unexpected: true,
+  };
+}
+
+/** An invalid request rejected by an inbound adapter before it reaches a use case. */
+export class InvalidRequestError extends Error implements CodedError {
+  readonly code = 'REQUEST.INVALID_ARGUMENT';
+  readonly kind = 'invalid_argument' as const;
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'InvalidRequestError';
+  }
+}

@@ -1,0 +1,144 @@
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { toPublicError, type PublicError } from './errors.js';
+import { withLogContext, type Logger } from './logger.js';
+import { addReflection } from './reflection.js';
+import type { Metrics } from './metrics.js';
+import { methodName, type CallContext, type ServiceBinding, type StreamHandler, type UnaryHandler } from './rpc.js';
+
+export interface GrpcServerOptions {
+  services: ServiceBinding[];
+  /** FileDescriptorSet used by server reflection. */
+  descriptorSet: Buffer;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** A gRPC server with the standard health service and reflection, NOT_SERVING until `setServing`. */
+export class GrpcServer {
+  private readonly server = new grpc.Server();
+  private readonly health: HealthImplementation;
+  private readonly serviceNames: string[];
+
+  constructor(private readonly options: GrpcServerOptions) {
+    this.serviceNames = options.services.map((service) => service.name);
+    this.health = new HealthImplementation(
+      Object.fromEntries(['', ...this.serviceNames].map((name) => [name, 'NOT_SERVING'])),
+    );
+    this.health.addToServer(this.server);
+    addReflection(this.server, options.descriptorSet, [...this.serviceNames, 'grpc.health.v1.Health']);
+    for (const service of options.services) {
+      this.server.addService(service.definition as grpc.ServiceDefinition, this.implement(service));
+    }
+  }
+
+  /** Binds and returns the port actually bound (useful with port 0). */
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      );
+    });
+  }
+
+  setServing(serving: boolean): void {
+    const status = serving ? 'SERVING' : 'NOT_SERVING';
+    for (const name of ['', ...this.serviceNames]) this.health.setStatus(name, status);
+  }
+
+  /** Stops taking calls, lets in-flight ones finish within `graceMs`, then cancels the rest. */
+  async shutdown(graceMs: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private implement(service: ServiceBinding): grpc.UntypedServiceImplementation {
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const [key, method] of Object.entries(service.definition)) {
+      const handler = service.handlers[key];
+      if (!handler) throw new Error(`${service.name}: no handler for ${key}`);
+      const rpc = methodName(method.path);
+      implementation[key] = method.responseStream
+        ? this.serverStreaming(rpc, handler as StreamHandler<unknown, unknown>)
+        : this.unary(rpc, handler as UnaryHandler<unknown, unknown>);
+    }
+    return implementation;
+  }
+
+  private unary(rpc: string, handler: UnaryHandler<unknown, unknown>): grpc.handleUnaryCall<unknown, unknown> {
+    return (call, callback) => {
+      const stopTimer = this.options.metrics.rpcDuration.startTimer({ method: rpc, transport: 'grpc' });
+      withLogContext({ rpc }, () => handler(call.request, callContext(call))).then(
+        (response) => {
+          stopTimer();
+          this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
+          callback(null, response);
+        },
+        (error: unknown) => {
+          stopTimer();
+          callback(this.toServiceError(rpc, error));
+        },
+      );
+    };
+  }
+
+  private serverStreaming(
+    rpc: string,
+    handler: StreamHandler<unknown, unknown>,
+  ): grpc.handleServerStreamingCall<unknown, unknown> {
+    return (call) => {
+      const send = (response: unknown) =>
+        new Promise<void>((resolve) => {
+          if (call.write(response)) resolve();
+          else call.once('drain', () => resolve());
+        });
+      withLogContext({ rpc }, () => handler(call.request, callContext(call), send)).then(
+        () => {
+          this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
+          call.end();
+        },
+        (error: unknown) => call.emit('error', this.toServiceError(rpc, error)),
+      );
+    };
+  }
+
+  private toServiceError(rpc: string, error: unknown): Partial<grpc.ServiceError> {
+    const failure = toPublicError(error);
+    this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: grpc.status[failure.grpcStatus] });
+    logFailure(this.options.logger, rpc, failure, error);
+    const metadata = new grpc.Metadata();
+    metadata.set('error-reason', failure.reason);
+    if (failure.field) metadata.set('error-field', failure.field);
+    if (failure.retryAfterSeconds !== undefined) metadata.set('retry-after', String(failure.retryAfterSeconds));
+    return { code: failure.grpcStatus, details: failure.message, metadata };
+  }
+}
+
+export function logFailure(logger: Logger, rpc: string, failure: PublicError, error: unknown): void {
+  if (failure.unexpected) logger.error({ err: error, rpc }, 'unexpected failure');
+  else logger.info({ rpc, reason: failure.reason }, failure.message);
+}
+
+function callContext(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): CallContext {
+  const controller = new AbortController();
+  call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
+  const deadline = call.getDeadline();
+  const deadlineDate =
+    deadline instanceof Date ? deadline : Number.isFinite(deadline) && deadline > 0 ? new Date(deadline) : undefined;
+  return {
+    header: (name) => {
+      const value = call.metadata.get(name)[0];
+      return value === undefined ? undefined : value.toString();
+    },
+    signal: controller.signal,
+    ...(deadlineDate && { deadline: deadlineDate }),
+  };
+}

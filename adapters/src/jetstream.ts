@@ -1,0 +1,168 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  connect,
+  headers as natsHeaders,
+  nanos,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JsMsg,
+  type NatsConnection,
+} from 'nats';
+import { withLogContext, type Logger } from './logger.js';
+
+/** Header names every event carries (besides JetStream's own Nats-Msg-Id = eventId). */
+export const EventHeader = {
+  type: 'Event-Type',
+  id: 'Event-Id',
+  orderId: 'Correlation-Id',
+  causationId: 'Causation-Id',
+} as const;
+
+/** Connects, retrying forever (including the first connection) and logging status changes. */
+export async function connectNats(url: string, name: string, logger: Logger): Promise<NatsConnection> {
+  const connection = await connect({
+    servers: url,
+    name,
+    waitOnFirstConnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
+  void (async () => {
+    for await (const status of connection.status()) {
+      if (status.type === 'pingTimer') continue;
+      logger.info({ nats: status.type, data: String(status.data) }, 'NATS connection status');
+    }
+  })();
+  return connection;
+}
+
+/** Creates the context's stream or brings its subjects up to date. File storage, 2 min dedup window. */
+export async function ensureStream(connection: NatsConnection, name: string, subjects: string[]): Promise<void> {
+  const manager = await connection.jetstreamManager();
+  const config = {
+    name,
+    subjects,
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    duplicate_window: nanos(120_000),
+  };
+  try {
+    await manager.streams.info(name);
+    await manager.streams.update(name, config);
+  } catch (error) {
+    if (!String(error).includes('stream not found')) throw error;
+    await manager.streams.add(config);
+  }
+}
+
+export interface OutgoingEvent {
+  eventId: string;
+  eventType: string;
+  subject: string;
+  orderId: string;
+  causationId?: string;
+  payload: Uint8Array;
+}
+
+/** Publishes with Nats-Msg-Id = eventId, so JetStream drops a re-sent duplicate. */
+export class EventPublisher {
+  constructor(private readonly js: JetStreamClient) {}
+
+  async publish(event: OutgoingEvent): Promise<void> {
+    const headers = natsHeaders();
+    headers.set(EventHeader.type, event.eventType);
+    headers.set(EventHeader.id, event.eventId);
+    headers.set(EventHeader.orderId, event.orderId);
+    if (event.causationId) headers.set(EventHeader.causationId, event.causationId);
+    await this.js.publish(event.subject, event.payload, { msgID: event.eventId, headers, timeout: 5_000 });
+  }
+}
+
+export interface ReceivedEvent {
+  subject: string;
+  eventType: string;
+  eventId: string;
+  orderId: string;
+  causationId?: string;
+  payload: Uint8Array;
+  /** 1 on first delivery. */
+  deliveryCount: number;
+}
+
+export interface ConsumerOptions {
+  stream: string;
+  /** Durable name shared by all replicas of the consuming service: `<service>-<policy>`. */
+  durable: string;
+  filterSubjects: string[];
+  handle(event: ReceivedEvent): Promise<void>;
+  logger: Logger;
+  ackWaitMs?: number;
+  /** Redelivery delays; their count + 1 bounds the deliveries. */
+  backoffMs?: number[];
+}
+
+/**
+ * A durable pull consumer with explicit acks: a handled event is acked, a failed one is
+ * redelivered after the next backoff delay, up to a bounded number of deliveries.
+ */
+export async function startConsumer(connection: NatsConnection, options: ConsumerOptions): Promise<{ stop(): Promise<void> }> {
+  const backoffMs = options.backoffMs ?? [1_000, 5_000, 15_000, 30_000];
+  const maxDeliver = backoffMs.length + 1;
+  const manager = await connection.jetstreamManager();
+  const consumerConfig = {
+    durable_name: options.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(options.ackWaitMs ?? 30_000),
+    max_deliver: maxDeliver,
+    backoff: backoffMs.map((ms) => nanos(ms)),
+    filter_subjects: options.filterSubjects,
+  };
+  try {
+    await manager.consumers.info(options.stream, options.durable);
+    await manager.consumers.update(options.stream, options.durable, consumerConfig);
+  } catch (error) {
+    if (!String(error).includes('consumer not found')) throw error;
+    await manager.consumers.add(options.stream, consumerConfig);
+  }
+  const consumer = await connection.jetstream().consumers.get(options.stream, options.durable);
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });
+  const done = (async () => {
+    for await (const message of messages) await handleMessage(message, options, backoffMs);
+  })();
+  return {
+    async stop() {
+      await messages.close();
+      await done;
+    },
+  };
+}
+
+async function handleMessage(message: JsMsg, options: ConsumerOptions, backoffMs: number[]): Promise<void> {
+  const event: ReceivedEvent = {
+    subject: message.subject,
+    eventType: message.headers?.get(EventHeader.type) ?? message.subject,
+    eventId: message.headers?.get(EventHeader.id) ?? `${options.stream}:${message.seq}`,
+    orderId: message.headers?.get(EventHeader.orderId) ?? '',
+    payload: message.data,
+    deliveryCount: message.info.redeliveryCount,
+  };
+  const causationId = message.headers?.get(EventHeader.causationId);
+  if (causationId) event.causationId = causationId;
+  const context = { orderId: event.orderId, eventId: event.eventId, eventType: event.eventType, ...(causationId && { causationId }) };
+  await withLogContext(context, async () => {
+    try {
+      await options.handle(event);
+      message.ack();
+    } catch (error) {
+      const delay = backoffMs[Math.min(event.deliveryCount - 1, backoffMs.length - 1)] ?? 1_000;
+      options.logger.warn({ err: error, deliveryCount: event.deliveryCount, retryInMs: delay }, 'event handling failed; will be redelivered');
+      message.nak(delay);
+    }
+  });
+}

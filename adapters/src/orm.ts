@@ -1,0 +1,49 @@
+import type { EntitySchema, MikroORM } from '@mikro-orm/core';
+import { MikroORM as MongoOrm } from '@mikro-orm/mongodb';
+import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
+import { MikroORM as SqliteOrm } from '@mikro-orm/sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Either SQL driver, seen through the driver-neutral core API the repositories use. */
+export type SqlOrm = MikroORM;
+export type { MongoOrm };
+
+/**
+ * Opens the SQL store named by `databaseUrl` — `sqlite:<file>` (the embedded default) or
+ * `postgres://…` — creates the database if needed and brings the schema up to date.
+ */
+export async function openSqlOrm(databaseUrl: string, entities: EntitySchema[]): Promise<SqlOrm> {
+  const common = { entities, debug: false, allowGlobalContext: false, discovery: { warnWhenNoEntities: false } };
+  let orm: SqlOrm;
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length);
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    orm = (await SqliteOrm.init({ ...common, dbName: file })) as unknown as SqlOrm;
+  } else {
+    orm = (await PostgresOrm.init({ ...common, clientUrl: databaseUrl, pool: { min: 0, max: 10 } })) as unknown as SqlOrm;
+  }
+  await orm.schema.ensureDatabase();
+  await orm.schema.updateSchema({ safe: true });
+  return orm;
+}
+
+/** Opens a MongoDB-wire store (MongoDB, or FerretDB locally) and creates the declared indexes. */
+export async function openMongoOrm(url: string, dbName: string, entities: EntitySchema[]): Promise<MongoOrm> {
+  const orm = await MongoOrm.init({
+    clientUrl: url,
+    dbName,
+    entities,
+    debug: false,
+    allowGlobalContext: false,
+    implicitTransactions: false,
+    ensureIndexes: true,
+    driverOptions: { serverSelectionTimeoutMS: 5_000 },
+  });
+  return orm;
+}
+
+/** `sqlite:<file>` or `postgres(ql)://…`. */
+export function isSqlDatabaseUrl(value: string): boolean {
+  return /^sqlite:.+/.test(value) || /^postgres(ql)?:\/\//.test(value);
+}

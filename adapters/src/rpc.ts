@@ -1,0 +1,66 @@
+/** Inbound RPC handlers in plain async form, served alike by the gRPC and REST kits. */
+
+export interface CallContext {
+  /** A request header (gRPC metadata or HTTP header), lower-case name. */
+  header(name: string): string | undefined;
+  /** Aborted when the caller goes away or its deadline passes. */
+  signal: AbortSignal;
+  deadline?: Date;
+}
+
+export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Promise<Res>;
+
+/** Server streaming: `send` each response; resolving ends the stream. */
+export type StreamHandler<Req, Res> = (
+  request: Req,
+  context: CallContext,
+  send: (response: Res) => Promise<void>,
+) => Promise<void>;
+
+/** The shape of one method in a ts-proto grpc-js service definition. */
+export interface MethodDefinition<Req = unknown, Res = unknown> {
+  path: string;
+  requestStream: boolean;
+  responseStream: boolean;
+  requestSerialize(value: Req): Buffer;
+  requestDeserialize(bytes: Buffer): Req;
+  responseSerialize(value: Res): Buffer;
+  responseDeserialize(bytes: Buffer): Res;
+}
+
+type RequestOf<M> = M extends { requestDeserialize(bytes: Buffer): infer R } ? R : never;
+type ResponseOf<M> = M extends { responseDeserialize(bytes: Buffer): infer R } ? R : never;
+
+/** Handlers for every method of a generated service definition, typed from it. */
+export type ServiceHandlers<D> = {
+  [K in keyof D]: D[K] extends { responseStream: true }
+    ? StreamHandler<RequestOf<D[K]>, ResponseOf<D[K]>>
+    : UnaryHandler<RequestOf<D[K]>, ResponseOf<D[K]>>;
+};
+
+/** A generated service definition together with its handlers. */
+export interface ServiceBinding {
+  /** Full proto name, e.g. `fooddelivery.order.v1.OrderService`. */
+  name: string;
+  definition: Record<string, MethodDefinition<any, any>>;
+  handlers: Record<string, UnaryHandler<any, any> | StreamHandler<any, any>>;
+}
+
+/** Pairs a definition with handlers whose types are checked against it. */
+export function bindService<D extends Record<string, MethodDefinition<any, any>>>(
+  definition: D,
+  handlers: ServiceHandlers<D>,
+): ServiceBinding {
+  const first = Object.values(definition)[0];
+  if (!first) throw new Error('service definition has no methods');
+  const name = first.path.split('/')[1] ?? '';
+  return {
+    name,
+    definition,
+    handlers: handlers as unknown as ServiceBinding['handlers'],
+  };
+}
+
+export function methodName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

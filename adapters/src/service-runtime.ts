@@ -1,0 +1,143 @@
+import type { z } from 'zod';
+import { commonConfigShape, ConfigurationError, loadConfig } from './config.js';
+import type { CodedError } from './errors.js';
+import { GrpcServer } from './grpc-server.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { RestServer } from './rest-server.js';
+import type { MethodDefinition, ServiceBinding } from './rpc.js';
+
+export type CommonConfig = z.infer<z.ZodObject<ReturnType<typeof commonConfigShape>>>;
+
+export interface ServiceKit<S extends z.ZodRawShape> {
+  config: CommonConfig & z.infer<z.ZodObject<S>>;
+  logger: Logger;
+  metrics: Metrics;
+  /** Runs `fn` until it succeeds, waiting longer between tries; logs each failure. */
+  retry<T>(dependency: string, fn: () => Promise<T>): Promise<T>;
+  /** Registered hooks run in reverse order on shutdown, after the servers have drained. */
+  onShutdown(hook: () => Promise<void> | void): void;
+  /** Aborted when shutdown starts, e.g. to stop waiting for a dependency. */
+  stopping: AbortSignal;
+}
+
+export interface ServiceSpec<S extends z.ZodRawShape> {
+  name: string;
+  ports: { grpc: number; http: number };
+  /** Variables this service reads besides the common ones. */
+  config: S;
+  descriptorSet: Buffer;
+  /** The generated service definitions served, for health, reflection and REST. */
+  definitions: Array<Record<string, MethodDefinition<any, any>>>;
+  /** Connects to dependencies and wires the use cases; the service is SERVING once it resolves. */
+  start(kit: ServiceKit<S>): Promise<ServiceBinding[]>;
+}
+
+class StartingError extends Error implements CodedError {
+  readonly code = 'SERVICE.STARTING';
+  readonly kind = 'unavailable' as const;
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('the service is starting; try again shortly');
+  }
+}
+
+/**
+ * Process lifecycle shared by every service: validated configuration, JSON logs, gRPC (health,
+ * reflection) and REST servers that answer NOT_SERVING until dependencies are ready, and a
+ * graceful shutdown on SIGTERM/SIGINT: NOT_SERVING → drain calls → shutdown hooks → exit.
+ */
+export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>): Promise<void> {
+  let config: ServiceKit<S>['config'];
+  try {
+    const common: CommonConfig = loadConfig(commonConfigShape({ grpcPort: spec.ports.grpc, httpPort: spec.ports.http }));
+    config = { ...common, ...(loadConfig(spec.config) as z.infer<z.ZodObject<S>>) };
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    process.stderr.write(`${spec.name}: ${error.message}\n`);
+    process.exit(78);
+  }
+  const logger = createLogger(spec.name, config.LOG_LEVEL);
+  const metrics = createMetrics(spec.name);
+  const hooks: Array<() => Promise<void> | void> = [];
+  const stopping = new AbortController();
+
+  let live: ServiceBinding[] | undefined;
+  const bindings = spec.definitions.map((definition) => lateBinding(definition, () => live));
+  const grpcServer = new GrpcServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics });
+  const restServer = new RestServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics });
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down: NOT_SERVING, draining calls');
+    stopping.abort();
+    grpcServer.setServing(false);
+    await Promise.all([grpcServer.shutdown(config.SHUTDOWN_GRACE_MS), restServer.close()]);
+    for (const hook of hooks.reverse()) {
+      try {
+        await hook();
+      } catch (error) {
+        logger.error({ err: error }, 'shutdown hook failed');
+      }
+    }
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+
+  const grpcPort = await grpcServer.listen(config.BIND_HOST, config.GRPC_PORT);
+  const httpPort = await restServer.listen(config.BIND_HOST, config.HTTP_PORT);
+  logger.info({ grpcPort, httpPort }, 'listening; NOT_SERVING until dependencies are ready');
+
+  const kit: ServiceKit<S> = {
+    config,
+    logger,
+    metrics,
+    stopping: stopping.signal,
+    onShutdown: (hook) => hooks.push(hook),
+    retry: (dependency, fn) => retry(dependency, fn, logger, stopping.signal),
+  };
+  try {
+    live = await spec.start(kit);
+  } catch (error) {
+    if (shuttingDown) return;
+    logger.fatal({ err: error }, 'start failed');
+    process.exit(1);
+  }
+  if (shuttingDown) return;
+  grpcServer.setServing(true);
+  logger.info('SERVING');
+}
+
+function lateBinding(
+  definition: Record<string, MethodDefinition<any, any>>,
+  live: () => ServiceBinding[] | undefined,
+): ServiceBinding {
+  const name = Object.values(definition)[0]?.path.split('/')[1] ?? '';
+  const handlers: ServiceBinding['handlers'] = {};
+  for (const key of Object.keys(definition)) {
+    handlers[key] = (...args: unknown[]) => {
+      const handler = live()?.find((binding) => binding.name === name)?.handlers[key];
+      if (!handler) return Promise.reject(new StartingError());
+      return (handler as (...a: unknown[]) => Promise<unknown>)(...args) as Promise<never>;
+    };
+  }
+  return { name, definition, handlers };
+}
+
+async function retry<T>(dependency: string, fn: () => Promise<T>, logger: Logger, signal: AbortSignal): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const waitMs = Math.min(5_000, 200 * 2 ** Math.min(attempt - 1, 5));
+      logger.warn({ dependency, attempt, err: error instanceof Error ? error.message : String(error), waitMs }, `waiting for ${dependency}`);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}

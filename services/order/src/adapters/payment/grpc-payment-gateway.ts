@@ -1,0 +1,96 @@
+import type { Logger } from '@fooddelivery/adapters/logger.js';
+import type { Metrics } from '@fooddelivery/adapters/metrics.js';
+import { PaymentStatus } from '@fooddelivery/gen/fooddelivery/payment/v1/payment.js';
+import {
+  PaymentServiceClient,
+  type ApprovePaymentRequest,
+  type ApprovePaymentResponse,
+} from '@fooddelivery/gen/fooddelivery/payment/v1/payment_service.js';
+import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import type CircuitBreaker from 'opossum';
+import { paymentUnavailable } from '../../domain/order.errors.js';
+import type { PaymentGateway, PaymentOutcome, PaymentRequest } from '../../application/ports.js';
+import { createPaymentBreaker, type BreakerSettings } from './payment-circuit-breaker.js';
+
+const callerFaults = new Set([status.INVALID_ARGUMENT, status.FAILED_PRECONDITION, status.NOT_FOUND, status.PERMISSION_DENIED]);
+
+/** PaymentService over gRPC: one client reused, a deadline on every call, approvals behind a breaker. */
+export class GrpcPaymentGateway implements PaymentGateway {
+  private readonly client: PaymentServiceClient;
+  private readonly approveBreaker: CircuitBreaker<[ApprovePaymentRequest], ApprovePaymentResponse>;
+
+  constructor(
+    address: string,
+    private readonly settings: BreakerSettings,
+    logger: Logger,
+    metrics: Metrics,
+  ) {
+    this.client = new PaymentServiceClient(address, credentials.createInsecure(), {
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 2_000,
+    });
+    this.approveBreaker = createPaymentBreaker(
+      (request: ApprovePaymentRequest) => this.callApprove(request),
+      settings,
+      (error) => callerFaults.has((error as Partial<ServiceError>).code ?? status.UNKNOWN),
+      logger,
+      metrics,
+    );
+  }
+
+  async approve(request: PaymentRequest): Promise<PaymentOutcome> {
+    let response: ApprovePaymentResponse;
+    try {
+      response = await this.approveBreaker.fire({
+        orderId: request.orderId,
+        customerId: request.customerId,
+        amount: request.amount,
+        cardToken: request.cardToken,
+        storeId: request.storeId,
+        items: request.items,
+        deliveryAddress: request.deliveryAddress,
+      });
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+    const payment = response.payment;
+    if (payment?.status === PaymentStatus.PAYMENT_STATUS_APPROVED) return { approved: true, paymentId: payment.paymentId };
+    return { approved: false, reason: payment?.statusReason || 'declined by the payment provider' };
+  }
+
+  refund(orderId: string, reason: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.refundPayment({ orderId, reason }, new Metadata(), { deadline: Date.now() + this.settings.timeoutMs * 2 }, (error) =>
+        error ? reject(error) : resolve(),
+      );
+    });
+  }
+
+  close(): void {
+    this.approveBreaker.shutdown();
+    this.client.close();
+  }
+
+  private callApprove(request: ApprovePaymentRequest): Promise<ApprovePaymentResponse> {
+    return new Promise((resolve, reject) => {
+      this.client.approvePayment(request, new Metadata(), { deadline: Date.now() + this.settings.timeoutMs }, (error, response) =>
+        error ? reject(error) : resolve(response),
+      );
+    });
+  }
+
+  private unavailable(error: unknown): Error {
+    const retryAfterSeconds = Math.max(1, Math.ceil(this.settings.resetTimeoutMs / 1000));
+    const grpcError = error as { code?: unknown; details?: unknown };
+    if (this.approveBreaker.opened || grpcError.code === 'EOPENBREAKER') return paymentUnavailable('circuit open', retryAfterSeconds);
+    if (grpcError.code === 'ETIMEDOUT' || grpcError.code === status.DEADLINE_EXCEEDED) return paymentUnavailable('timed out', retryAfterSeconds);
+    if (typeof grpcError.code === 'number' && callerFaults.has(grpcError.code)) {
+      // Payment rejected what we sent: our request was malformed, not a payment outage.
+      return error instanceof Error ? error : new Error(String(error));
+    }
+    if (grpcError.code === status.UNAVAILABLE) return paymentUnavailable('not reachable', retryAfterSeconds);
+    if (grpcError.code === status.RESOURCE_EXHAUSTED) return paymentUnavailable('overloaded', retryAfterSeconds);
+    return paymentUnavailable(typeof grpcError.details === 'string' && grpcError.details ? grpcError.details : 'no answer', retryAfterSeconds);
+  }
+}

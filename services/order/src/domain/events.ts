@@ -1,0 +1,27 @@
+import type { LineItem } from './order.js';
+import type { Money } from './money.js';
+
+interface OrderEventBase {
+  eventId: string;
+  orderId: string;
+  occurredAt: Date;
+  customerId: string;
+  storeId: string;
+}
+
+export interface OrderPlaced extends OrderEventBase {
+  type: 'OrderPlaced';
+  items: LineItem[];
+  total: Money;
+  deliveryAddress: string;
+  paymentId: string;
+}
+
+export interface OrderCancelled extends OrderEventBase {
+  type: 'OrderCancelled';
+  paymentId: string;
+  total: Money;
+  reason: string;
+}
+
+export type OrderEvent = OrderPlaced | OrderCancelled;

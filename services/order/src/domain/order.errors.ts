@@ -1,0 +1,48 @@
+type Kind = 'invalid_argument' | 'not_found' | 'failed_precondition' | 'unavailable' | 'already_exists';
+
+/** Errors of the ordering context; `code` is stable for clients, `kind` decides the status. */
+export class OrderError extends Error {
+  constructor(
+    readonly code: string,
+    readonly kind: Kind,
+    message: string,
+    readonly field?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'OrderError';
+  }
+}
+
+export const invalidField = (field: string, problem: string) =>
+  new OrderError('ORDER.INVALID_ARGUMENT', 'invalid_argument', `${field}: ${problem}`, field);
+
+export const storeNotFound = (storeId: string) =>
+  new OrderError('ORDER.STORE_NOT_FOUND', 'not_found', `store ${storeId} does not exist`, 'store_id');
+
+export const orderNotFound = (orderId: string) =>
+  new OrderError('ORDER.NOT_FOUND', 'not_found', `order ${orderId} does not exist`, 'order_id');
+
+export const storeClosed = (storeId: string) =>
+  new OrderError('ORDER.STORE_CLOSED', 'failed_precondition', `store ${storeId} is closed and takes no orders`, 'store_id');
+
+export const menuItemUnavailable = (field: string, menuItemId: string) =>
+  new OrderError('ORDER.MENU_ITEM_UNAVAILABLE', 'failed_precondition', `${field}: ${menuItemId} is sold out`, field);
+
+export const paymentDeclined = (reason: string) =>
+  new OrderError('ORDER.PAYMENT_DECLINED', 'failed_precondition', `payment declined: ${reason}`, 'card_token');
+
+export const paymentUnavailable = (detail: string, retryAfterSeconds: number) =>
+  new OrderError(
+    'PAYMENT.UNAVAILABLE',
+    'unavailable',
+    `payment is unavailable right now (${detail}); please try again shortly`,
+    undefined,
+    retryAfterSeconds,
+  );
+
+export const cannotCancel = (orderId: string, status: string) =>
+  new OrderError('ORDER.CANNOT_CANCEL', 'failed_precondition', `order ${orderId} is ${status} and can no longer be cancelled`, 'order_id');
+
+export const orderChangedConcurrently = (orderId: string) =>
+  new OrderError('ORDER.CONCURRENT_UPDATE', 'unavailable', `order ${orderId} was changed at the same time; try again`, undefined, 1);

@@ -1,0 +1,85 @@
+import { env } from '@fooddelivery/adapters/config';
+import { connectNats, ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
+import { openMongoOrm } from '@fooddelivery/adapters/orm';
+import { OutboxRelay } from '@fooddelivery/adapters/outbox';
+import { runService } from '@fooddelivery/adapters/service-runtime';
+import { descriptorSet } from '@fooddelivery/gen/descriptor';
+import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
+import { BrowseCatalog } from './application/browse-catalog.js';
+import { CancelOrder } from './application/cancel-order.js';
+import { GetOrder, ListOrders } from './application/get-order.js';
+import { PlaceOrder } from './application/place-order.js';
+import { ORDER_STREAM, ORDER_SUBJECTS } from './adapters/events/order-event.mapper.js';
+import { orderServiceBinding } from './adapters/grpc/order.handlers.js';
+import { systemClock, uuidGenerator } from './adapters/ids.js';
+import { GrpcPaymentGateway } from './adapters/payment/grpc-payment-gateway.js';
+import { demoStores } from './adapters/persistence/demo-catalog.js';
+import { MongoCatalog } from './adapters/persistence/mongo-catalog.js';
+import { MongoOrderRepository } from './adapters/persistence/mongo-order.repository.js';
+import { OrderSchema, StoreSchema } from './adapters/persistence/order.schema.js';
+
+await runService({
+  name: 'order',
+  ports: { grpc: 50051, http: 8081 },
+  descriptorSet,
+  definitions: [OrderServiceService],
+  config: {
+    MONGODB_URL: env.url(['mongodb', 'mongodb+srv'], 'mongodb://127.0.0.1:27017/'),
+    MONGODB_DATABASE: env.text('order'),
+    PAYMENT_GRPC_ADDRESS: env.hostPort('127.0.0.1:50052'),
+    PAYMENT_TIMEOUT_MS: env.positiveInt(1_500),
+    BREAKER_ERROR_THRESHOLD_PERCENT: env.percent(50),
+    BREAKER_VOLUME_THRESHOLD: env.nonNegativeInt(5),
+    BREAKER_RESET_TIMEOUT_MS: env.positiveInt(5_000),
+    BREAKER_ROLLING_WINDOW_MS: env.positiveInt(10_000),
+    SEED_DEMO_CATALOG: env.flag(true),
+  },
+  async start({ config, logger, metrics, retry, onShutdown }) {
+    const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'order', logger));
+    onShutdown(() => nats.drain());
+    await retry('JetStream stream', () => ensureStream(nats, ORDER_STREAM, ORDER_SUBJECTS));
+
+    const orm = await retry('MongoDB', () => openMongoOrm(config.MONGODB_URL, config.MONGODB_DATABASE, [OrderSchema, StoreSchema]));
+    onShutdown(() => orm.close());
+
+    const catalog = new MongoCatalog(orm);
+    if (config.SEED_DEMO_CATALOG) {
+      const added = await catalog.seed(demoStores);
+      if (added > 0) logger.info({ added }, 'demo catalog loaded');
+    }
+
+    let relay: OutboxRelay | undefined;
+    const orders = new MongoOrderRepository(orm, () => relay?.wake());
+    relay = new OutboxRelay(orders, new EventPublisher(nats.jetstream()), logger);
+    relay.start();
+    onShutdown(() => relay.stop());
+
+    const payments = new GrpcPaymentGateway(
+      config.PAYMENT_GRPC_ADDRESS,
+      {
+        timeoutMs: config.PAYMENT_TIMEOUT_MS,
+        errorThresholdPercentage: config.BREAKER_ERROR_THRESHOLD_PERCENT,
+        volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+        resetTimeoutMs: config.BREAKER_RESET_TIMEOUT_MS,
+        rollingWindowMs: config.BREAKER_ROLLING_WINDOW_MS,
+      },
+      logger,
+      metrics,
+    );
+    onShutdown(() => payments.close());
+
+    const compensation = {
+      refundFailed: (orderId: string, error: unknown) =>
+        logger.error({ orderId, err: error }, 'refund after a failed order write did not go through; payment needs a manual refund'),
+    };
+    return [
+      orderServiceBinding({
+        catalog: new BrowseCatalog(catalog),
+        placeOrder: new PlaceOrder(orders, catalog, payments, systemClock, uuidGenerator, compensation),
+        getOrder: new GetOrder(orders),
+        listOrders: new ListOrders(orders),
+        cancelOrder: new CancelOrder(orders, systemClock, uuidGenerator),
+      }),
+    ];
+  },
+});
