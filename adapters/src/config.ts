@@ -57,6 +57,11 @@ export const env = {
     z.string().regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'must be host:port').default(fallback),
   logLevel: () => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   bindHost: () => z.string().min(1, 'must not be empty').default('0.0.0.0'),
+  sqlDatabaseUrl: (fallback: string) =>
+    z
+      .string()
+      .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://user@host:port/database')
+      .default(fallback),
   flag: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })

@@ -15,7 +15,8 @@ export type ErrorKind =
   | 'unauthenticated'
   | 'resource_exhausted'
   | 'unavailable'
-  | 'deadline_exceeded';
+  | 'deadline_exceeded'
+  | 'unimplemented';
 
 /** The shape domain errors have; domain code declares its own classes without importing this. */
 export interface CodedError extends Error {
@@ -37,6 +38,7 @@ const statusByKind: Record<ErrorKind, { grpc: GrpcStatus; http: number }> = {
   resource_exhausted: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 429 },
   unavailable: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
   deadline_exceeded: { grpc: GrpcStatus.DEADLINE_EXCEEDED, http: 504 },
+  unimplemented: { grpc: GrpcStatus.UNIMPLEMENTED, http: 501 },
 };
 
 /** HTTP status for every gRPC code (google.rpc.Code → HTTP, as in googleapis' code.proto). */
@@ -114,4 +116,21 @@ export class InvalidRequestError extends Error implements CodedError {
     super(`${field}: ${message}`);
     this.name = 'InvalidRequestError';
   }
+}
+
+/** For RPCs in the contract whose capability is not built yet. */
+export class NotImplementedError extends Error implements CodedError {
+  readonly code = 'RPC.NOT_IMPLEMENTED';
+  readonly kind = 'unimplemented' as const;
+  constructor(rpc: string) {
+    super(`${rpc} is not available yet`);
+    this.name = 'NotImplementedError';
+  }
+}
+
+/** Handlers that answer UNIMPLEMENTED for every method of a generated service definition. */
+export function notImplemented<D extends Record<string, { path: string }>>(definition: D): { [K in keyof D]: () => Promise<never> } {
+  return Object.fromEntries(
+    Object.entries(definition).map(([key, method]) => [key, () => Promise.reject(new NotImplementedError(method.path.slice(1)))]),
+  ) as { [K in keyof D]: () => Promise<never> };
 }

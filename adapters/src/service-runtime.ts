@@ -50,8 +50,8 @@ class StartingError extends Error implements CodedError {
 export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>): Promise<void> {
   let config: ServiceKit<S>['config'];
   try {
-    const common: CommonConfig = loadConfig(commonConfigShape({ grpcPort: spec.ports.grpc, httpPort: spec.ports.http }));
-    config = { ...common, ...(loadConfig(spec.config) as z.infer<z.ZodObject<S>>) };
+    // One schema for both, so every bad variable is reported at once.
+    config = loadConfig({ ...commonConfigShape({ grpcPort: spec.ports.grpc, httpPort: spec.ports.http }), ...spec.config }) as unknown as ServiceKit<S>['config'];
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     process.stderr.write(`${spec.name}: ${error.message}\n`);

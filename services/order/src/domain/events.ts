@@ -1,4 +1,4 @@
-import type { LineItem } from './order.js';
+import type { LineItem } from './line-item.js';
 import type { Money } from './money.js';
 
 interface OrderEventBase {

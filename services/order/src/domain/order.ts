@@ -1,16 +1,11 @@
 import type { OrderEvent } from './events.js';
+import type { LineItem } from './line-item.js';
 import type { Money } from './money.js';
 import { cannotCancel } from './order.errors.js';
 
-export type OrderStatus = 'paid' | 'accepted' | 'cooking' | 'delivering' | 'delivered' | 'cancelled' | 'rejected';
+export type { LineItem } from './line-item.js';
 
-export interface LineItem {
-  menuItemId: string;
-  name: string;
-  quantity: number;
-  unitPrice: Money;
-  lineTotal: Money;
-}
+export type OrderStatus = 'paid' | 'accepted' | 'cooking' | 'delivering' | 'delivered' | 'cancelled' | 'rejected';
 
 export interface OrderState {
   orderId: string;

@@ -1,0 +1,50 @@
+/** Hexagonal boundaries: dependencies point inward (adapters → application → domain). */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-plain-typescript',
+      comment: 'domain/ imports only domain/: no application, adapters, generated code or packages.',
+      severity: 'error',
+      from: { path: '^services/[^/]+/src/domain/' },
+      to: { pathNot: ['^services/[^/]+/src/domain/', '^node:'] , dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'domain-types-stay-in-domain',
+      severity: 'error',
+      from: { path: '^services/[^/]+/src/domain/' },
+      to: { pathNot: '^services/[^/]+/src/domain/', dependencyTypes: ['type-only'] },
+    },
+    {
+      name: 'application-depends-on-domain-only',
+      comment: 'Use cases see ports and the domain; never adapters, grpc-js, nats, MikroORM or generated code.',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/src/application/' },
+      to: { pathNot: ['^services/$1/src/(application|domain)/', '^node:'] },
+    },
+    {
+      name: 'no-service-reaches-into-another',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/' },
+      to: { path: '^services/', pathNot: '^services/$1/' },
+    },
+    {
+      name: 'shared-adapters-know-no-service',
+      severity: 'error',
+      from: { path: '^adapters/' },
+      to: { path: '^services/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    combinedDependencies: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+  },
+};
