@@ -123,7 +123,9 @@ export class GrpcServer {
 }
 
 export function logFailure(logger: Logger, rpc: string, failure: PublicError, error: unknown): void {
+  const cause = (error as { cause?: unknown }).cause;
   if (failure.unexpected) logger.error({ err: error, rpc }, 'unexpected failure');
+  else if (cause !== undefined) logger.warn({ rpc, reason: failure.reason, err: cause }, failure.message);
   else logger.info({ rpc, reason: failure.reason }, failure.message);
 }
 

@@ -9,6 +9,7 @@ import { BrowseCatalog } from './application/browse-catalog.js';
 import { CancelOrder } from './application/cancel-order.js';
 import { GetOrder, ListOrders } from './application/get-order.js';
 import { PlaceOrder } from './application/place-order.js';
+import { SettlePaymentAttempts } from './application/settle-payment-attempts.js';
 import { ORDER_STREAM, ORDER_SUBJECTS } from './adapters/events/order-event.mapper.js';
 import { orderServiceBinding } from './adapters/grpc/order.handlers.js';
 import { systemClock, uuidGenerator } from './adapters/ids.js';
@@ -16,6 +17,7 @@ import { GrpcPaymentGateway } from './adapters/payment/grpc-payment-gateway.js';
 import { demoStores } from './adapters/persistence/demo-catalog.js';
 import { MongoCatalog } from './adapters/persistence/mongo-catalog.js';
 import { MongoOrderRepository } from './adapters/persistence/mongo-order.repository.js';
+import { MongoPaymentAttempts, PaymentAttemptSchema } from './adapters/persistence/mongo-payment-attempts.js';
 import { OrderSchema, StoreSchema } from './adapters/persistence/order.schema.js';
 
 await runService({
@@ -32,6 +34,8 @@ await runService({
     BREAKER_VOLUME_THRESHOLD: env.nonNegativeInt(5),
     BREAKER_RESET_TIMEOUT_MS: env.positiveInt(5_000),
     BREAKER_ROLLING_WINDOW_MS: env.positiveInt(10_000),
+    PAYMENT_SETTLE_AFTER_MS: env.positiveInt(60_000),
+    PAYMENT_SETTLE_INTERVAL_MS: env.positiveInt(15_000),
     SEED_DEMO_CATALOG: env.flag(true),
   },
   async start({ config, logger, metrics, retry, onShutdown }) {
@@ -39,7 +43,7 @@ await runService({
     onShutdown(() => nats.drain());
     await retry('JetStream stream', () => ensureStream(nats, ORDER_STREAM, ORDER_SUBJECTS));
 
-    const orm = await retry('MongoDB', () => openMongoOrm(config.MONGODB_URL, config.MONGODB_DATABASE, [OrderSchema, StoreSchema]));
+    const orm = await retry('MongoDB', () => openMongoOrm(config.MONGODB_URL, config.MONGODB_DATABASE, [OrderSchema, StoreSchema, PaymentAttemptSchema]));
     onShutdown(() => orm.close());
 
     const catalog = new MongoCatalog(orm);
@@ -68,14 +72,24 @@ await runService({
     );
     onShutdown(() => payments.close());
 
+    const attempts = new MongoPaymentAttempts(orm);
+    const settle = new SettlePaymentAttempts(attempts, orders, payments, systemClock, config.PAYMENT_SETTLE_AFTER_MS);
+    const settling = setInterval(() => {
+      settle.execute().then(
+        (refunded) => refunded.length > 0 && logger.warn({ refunded }, 'refunded payments that have no order'),
+        (error: unknown) => logger.warn({ err: error }, 'settling payment attempts failed; will retry'),
+      );
+    }, config.PAYMENT_SETTLE_INTERVAL_MS);
+    onShutdown(() => clearInterval(settling));
+
     const compensation = {
       refundFailed: (orderId: string, error: unknown) =>
-        logger.error({ orderId, err: error }, 'refund after a failed order write did not go through; payment needs a manual refund'),
+        logger.error({ orderId, err: error }, 'refund after a failed order write did not go through; it will be retried'),
     };
     return [
       orderServiceBinding({
         catalog: new BrowseCatalog(catalog),
-        placeOrder: new PlaceOrder(orders, catalog, payments, systemClock, uuidGenerator, compensation),
+        placeOrder: new PlaceOrder(orders, catalog, payments, attempts, systemClock, uuidGenerator, compensation),
         getOrder: new GetOrder(orders),
         listOrders: new ListOrders(orders),
         cancelOrder: new CancelOrder(orders, systemClock, uuidGenerator),

@@ -1,7 +1,7 @@
 import { Order } from '../domain/order.js';
-import { invalidField, paymentDeclined, storeNotFound } from '../domain/order.errors.js';
+import { invalidField, orderNotStored, paymentDeclined, storeNotFound } from '../domain/order.errors.js';
 import { priceOrder, type RequestedLine } from '../domain/pricing.js';
-import type { Catalog, Clock, IdGenerator, OrderRepository, PaymentGateway } from './ports.js';
+import type { Catalog, Clock, IdGenerator, OrderRepository, PaymentAttempts, PaymentGateway } from './ports.js';
 import { optionalText, requireId, requireText } from './validation.js';
 
 export interface PlaceOrderCommand {
@@ -26,6 +26,7 @@ export class PlaceOrder {
     private readonly orders: OrderRepository,
     private readonly catalog: Catalog,
     private readonly payments: PaymentGateway,
+    private readonly attempts: PaymentAttempts,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly compensation: CompensationLog,
@@ -45,6 +46,7 @@ export class PlaceOrder {
     if (!store) throw storeNotFound(valid.storeId);
     const { items, total } = priceOrder(store, valid.lines);
 
+    await this.attempts.begin(orderId, this.clock.now());
     const outcome = await this.payments.approve({
       orderId,
       customerId: valid.customerId,
@@ -54,7 +56,10 @@ export class PlaceOrder {
       items,
       deliveryAddress: valid.deliveryAddress,
     });
-    if (!outcome.approved) throw paymentDeclined(outcome.reason);
+    if (!outcome.approved) {
+      await this.attempts.finish(orderId);
+      throw paymentDeclined(outcome.reason);
+    }
 
     const order = Order.placePaid(
       {
@@ -73,19 +78,23 @@ export class PlaceOrder {
     try {
       inserted = await this.orders.insert(order);
     } catch (error) {
-      await this.refund(orderId, 'the order could not be stored');
-      throw error;
+      if (await this.refund(orderId, 'the order could not be stored')) await this.attempts.finish(orderId).catch(() => {});
+      throw orderNotStored(error);
     }
+    await this.attempts.finish(orderId);
     if (inserted) return order;
     // The same idempotency key raced us: the other call stored the order (payment is per order, so one charge).
     return (await this.orders.findById(orderId)) ?? order;
   }
 
-  private async refund(orderId: string, reason: string): Promise<void> {
+  /** True when refunded; otherwise the attempt stays unsettled and is refunded later. */
+  private async refund(orderId: string, reason: string): Promise<boolean> {
     try {
       await this.payments.refund(orderId, reason);
+      return true;
     } catch (error) {
       this.compensation.refundFailed(orderId, error);
+      return false;
     }
   }
 }

@@ -44,6 +44,18 @@ export interface PaymentGateway {
   refund(orderId: string, reason: string): Promise<void>;
 }
 
+/**
+ * Payments asked for but not yet backed by a stored order. Recorded before payment is
+ * called, cleared once the order is stored; what is left behind (timeouts, crashes) is
+ * settled later by refunding, so no payment is ever kept without its order.
+ */
+export interface PaymentAttempts {
+  begin(orderId: string, at: Date): Promise<void>;
+  finish(orderId: string): Promise<void>;
+  /** Attempts begun before `before`. */
+  unsettled(before: Date, limit: number): Promise<string[]>;
+}
+
 export interface Clock {
   now(): Date;
 }

@@ -46,3 +46,9 @@ export const cannotCancel = (orderId: string, status: string) =>
 
 export const orderChangedConcurrently = (orderId: string) =>
   new OrderError('ORDER.CONCURRENT_UPDATE', 'unavailable', `order ${orderId} was changed at the same time; try again`, undefined, 1);
+
+export const orderNotStored = (cause: unknown) =>
+  Object.assign(
+    new OrderError('ORDER.NOT_STORED', 'unavailable', 'the order could not be stored and its payment is being refunded; please try again', undefined, 1),
+    { cause },
+  );

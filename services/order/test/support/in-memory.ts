@@ -1,6 +1,6 @@
 import { Order } from '../../src/domain/order.js';
 import type { Store } from '../../src/domain/store.js';
-import type { Catalog, Clock, IdGenerator, OrderPage, OrderRepository, PaymentGateway, PaymentOutcome, PaymentRequest } from '../../src/application/ports.js';
+import type { Catalog, Clock, IdGenerator, OrderPage, OrderRepository, PaymentAttempts, PaymentGateway, PaymentOutcome, PaymentRequest } from '../../src/application/ports.js';
 import { orderChangedConcurrently } from '../../src/domain/order.errors.js';
 
 export class InMemoryOrderRepository implements OrderRepository {
@@ -93,3 +93,16 @@ export const chickenStore: Store = {
 };
 
 export const closedStore: Store = { ...chickenStore, storeId: 'store-closed', open: false };
+
+export class InMemoryPaymentAttempts implements PaymentAttempts {
+  readonly open = new Map<string, Date>();
+  async begin(orderId: string, at: Date) {
+    if (!this.open.has(orderId)) this.open.set(orderId, at);
+  }
+  async finish(orderId: string) {
+    this.open.delete(orderId);
+  }
+  async unsettled(before: Date, limit: number) {
+    return [...this.open].filter(([, at]) => at < before).slice(0, limit).map(([orderId]) => orderId);
+  }
+}

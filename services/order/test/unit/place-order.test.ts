@@ -1,16 +1,17 @@
 import { expect } from 'chai';
 import { PlaceOrder, type PlaceOrderCommand } from '../../src/application/place-order.js';
 import { paymentUnavailable } from '../../src/domain/order.errors.js';
-import { FakePaymentGateway, InMemoryCatalog, InMemoryOrderRepository, chickenStore, closedStore, fixedClock, sequentialIds } from '../support/in-memory.js';
+import { FakePaymentGateway, InMemoryCatalog, InMemoryPaymentAttempts, InMemoryOrderRepository, chickenStore, closedStore, fixedClock, sequentialIds } from '../support/in-memory.js';
 
 function setup() {
   const orders = new InMemoryOrderRepository();
   const payments = new FakePaymentGateway();
+  const attempts = new InMemoryPaymentAttempts();
   const failedRefunds: string[] = [];
-  const placeOrder = new PlaceOrder(orders, new InMemoryCatalog([chickenStore, closedStore]), payments, fixedClock(), sequentialIds(), {
-    refundFailed: (orderId) => failedRefunds.push(orderId),
+  const placeOrder = new PlaceOrder(orders, new InMemoryCatalog([chickenStore, closedStore]), payments, attempts, fixedClock(), sequentialIds(), {
+    refundFailed: (orderId: string) => failedRefunds.push(orderId),
   });
-  return { orders, payments, placeOrder, failedRefunds };
+  return { orders, payments, attempts, placeOrder, failedRefunds };
 }
 
 const command = (overrides: Partial<PlaceOrderCommand> = {}): PlaceOrderCommand => ({
@@ -44,6 +45,20 @@ describe('PlaceOrder', () => {
     expect(orders.events).to.deep.equal(['OrderPlaced']);
   });
 
+  it('settles the payment attempt once the order is stored, or when declined', async () => {
+    const { attempts, placeOrder } = setup();
+    await placeOrder.execute(command());
+    await placeOrder.execute(command({ cardToken: 'tok_decline' })).catch(() => {});
+    expect(attempts.open.size).to.equal(0);
+  });
+
+  it('leaves the attempt open when payment gives no answer, for a later refund', async () => {
+    const { attempts, payments, placeOrder } = setup();
+    payments.failWith = paymentUnavailable('timed out', 5);
+    await placeOrder.execute(command()).catch(() => {});
+    expect(attempts.open.size).to.equal(1);
+  });
+
   it('stores nothing when the payment is declined', async () => {
     const { orders, placeOrder } = setup();
     const error = await rejection(placeOrder.execute(command({ cardToken: 'tok_decline_insufficient' })));
@@ -72,7 +87,8 @@ describe('PlaceOrder', () => {
     const { orders, payments, placeOrder } = setup();
     orders.failNextInsert = new Error('disk full');
     const error = await rejection(placeOrder.execute(command()));
-    expect(error.message).to.equal('disk full');
+    expect(error).to.include({ code: 'ORDER.NOT_STORED', kind: 'unavailable' });
+    expect((error as { cause?: Error }).cause?.message).to.equal('disk full');
     expect(payments.approvals).to.have.length(1);
     expect(payments.refunds).to.have.length(1);
     expect(payments.refunds[0]?.orderId).to.equal(payments.approvals[0]?.orderId);
@@ -80,11 +96,12 @@ describe('PlaceOrder', () => {
   });
 
   it('reports a refund that could not be made after a failed write', async () => {
-    const { orders, payments, placeOrder, failedRefunds } = setup();
+    const { orders, payments, attempts, placeOrder, failedRefunds } = setup();
     orders.failNextInsert = new Error('disk full');
     payments.refund = () => Promise.reject(new Error('payment down'));
     await rejection(placeOrder.execute(command()));
     expect(failedRefunds).to.have.length(1);
+    expect(attempts.open.size, 'left for the settlement to refund').to.equal(1);
   });
 
   const invalid: Array<[string, Partial<PlaceOrderCommand>, string]> = [
