@@ -12,10 +12,7 @@ export class ConfigurationError extends Error {
  * Reads and validates configuration from environment variables. The schema's keys are the
  * variable names, so every problem names the variable to fix.
  */
-export function loadConfig<S extends z.ZodRawShape>(
-  shape: S,
-  env: NodeJS.ProcessEnv = process.env,
-): z.infer<z.ZodObject<S>> {
+export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);
   if (result.success) return result.data;
   throw new ConfigurationError(
@@ -41,20 +38,30 @@ export const env = {
   nonNegativeInt: (fallback: number) =>
     z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').default(fallback),
   percent: (fallback: number) =>
-    z.coerce.number({ message: 'must be a number' }).min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(fallback),
+    z.coerce
+      .number({ message: 'must be a number' })
+      .min(1, 'must be between 1 and 100')
+      .max(100, 'must be between 1 and 100')
+      .default(fallback),
   url: (protocols: string[], fallback: string) =>
     z
       .string()
       .default(fallback)
-      .refine((value) => {
-        try {
-          return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
-        } catch {
-          return false;
-        }
-      }, `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`),
+      .refine(
+        (value) => {
+          try {
+            return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+          } catch {
+            return false;
+          }
+        },
+        `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+      ),
   hostPort: (fallback: string) =>
-    z.string().regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'must be host:port').default(fallback),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'must be host:port')
+      .default(fallback),
   logLevel: () => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   bindHost: () => z.string().min(1, 'must not be empty').default('0.0.0.0'),
   sqlDatabaseUrl: (fallback: string) =>

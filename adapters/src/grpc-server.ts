@@ -22,9 +22,7 @@ export class GrpcServer {
 
   constructor(private readonly options: GrpcServerOptions) {
     this.serviceNames = options.services.map((service) => service.name);
-    this.health = new HealthImplementation(
-      Object.fromEntries(['', ...this.serviceNames].map((name) => [name, 'NOT_SERVING'])),
-    );
+    this.health = new HealthImplementation(Object.fromEntries(['', ...this.serviceNames].map((name) => [name, 'NOT_SERVING'])));
     this.health.addToServer(this.server);
     addReflection(this.server, options.descriptorSet, [...this.serviceNames, 'grpc.health.v1.Health']);
     for (const service of options.services) {
@@ -90,10 +88,7 @@ export class GrpcServer {
     };
   }
 
-  private serverStreaming(
-    rpc: string,
-    handler: StreamHandler<unknown, unknown>,
-  ): grpc.handleServerStreamingCall<unknown, unknown> {
+  private serverStreaming(rpc: string, handler: StreamHandler<unknown, unknown>): grpc.handleServerStreamingCall<unknown, unknown> {
     return (call) => {
       const send = (response: unknown) =>
         new Promise<void>((resolve) => {
@@ -133,8 +128,7 @@ function callContext(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerW
   const controller = new AbortController();
   call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
   const deadline = call.getDeadline();
-  const deadlineDate =
-    deadline instanceof Date ? deadline : Number.isFinite(deadline) && deadline > 0 ? new Date(deadline) : undefined;
+  const deadlineDate = deadline instanceof Date ? deadline : Number.isFinite(deadline) && deadline > 0 ? new Date(deadline) : undefined;
   return {
     header: (name) => {
       const value = call.metadata.get(name)[0];

@@ -13,6 +13,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import { withLogContext, type Logger } from './logger.js';
+import { Streams } from './streams.js';
 
 /** Header names every event carries (besides JetStream's own Nats-Msg-Id = eventId). */
 export const EventHeader = {
@@ -41,11 +42,11 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
 }
 
 /** Creates the context's stream or brings its subjects up to date. File storage, 2 min dedup window. */
-export async function ensureStream(connection: NatsConnection, name: string, subjects: string[]): Promise<void> {
+export async function ensureStream(connection: NatsConnection, name: string, subjects: readonly string[]): Promise<void> {
   const manager = await connection.jetstreamManager();
   const config = {
     name,
-    subjects,
+    subjects: [...subjects],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
@@ -94,6 +95,19 @@ export interface ReceivedEvent {
   deliveryCount: number;
 }
 
+/** Messages a consumer gave up on, kept with the reason, until replayed. */
+export const DEAD_LETTER_STREAM = 'FOODDELIVERY_DEADLETTER';
+export const DeadLetterHeader = {
+  subject: 'Dead-Letter-Subject',
+  consumer: 'Dead-Letter-Consumer',
+  reason: 'Dead-Letter-Reason',
+  deliveries: 'Dead-Letter-Deliveries',
+} as const;
+
+export function deadLetterSubject(durable: string): string {
+  return `fooddelivery.deadletter.${durable}`;
+}
+
 export interface ConsumerOptions {
   stream: string;
   /** Durable name shared by all replicas of the consuming service: `<service>-<policy>`. */
@@ -111,6 +125,8 @@ export interface ConsumerOptions {
  * redelivered after the next backoff delay, up to a bounded number of deliveries.
  */
 export async function startConsumer(connection: NatsConnection, options: ConsumerOptions): Promise<{ stop(): Promise<void> }> {
+  const source = Object.values(Streams).find((stream) => stream.name === options.stream);
+  if (source) await ensureStream(connection, source.name, source.subjects);
   const backoffMs = options.backoffMs ?? [1_000, 5_000, 15_000, 30_000];
   const maxDeliver = backoffMs.length + 1;
   const manager = await connection.jetstreamManager();
@@ -120,7 +136,8 @@ export async function startConsumer(connection: NatsConnection, options: Consume
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(options.ackWaitMs ?? 30_000),
     max_deliver: maxDeliver,
-    backoff: backoffMs.map((ms) => nanos(ms)),
+    // Delays come from nak(delay) on failure; a consumer-level backoff would also shorten
+    // the ack wait of a slow but healthy handler to its first step.
     filter_subjects: options.filterSubjects,
   };
   try {
@@ -130,10 +147,12 @@ export async function startConsumer(connection: NatsConnection, options: Consume
     if (!String(error).includes('consumer not found')) throw error;
     await manager.consumers.add(options.stream, consumerConfig);
   }
-  const consumer = await connection.jetstream().consumers.get(options.stream, options.durable);
+  await ensureStream(connection, DEAD_LETTER_STREAM, ['fooddelivery.deadletter.>']);
+  const js = connection.jetstream();
+  const consumer = await js.consumers.get(options.stream, options.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });
   const done = (async () => {
-    for await (const message of messages) await handleMessage(message, options, backoffMs);
+    for await (const message of messages) await handleMessage(message, options, backoffMs, js);
   })();
   return {
     async stop() {
@@ -143,7 +162,7 @@ export async function startConsumer(connection: NatsConnection, options: Consume
   };
 }
 
-async function handleMessage(message: JsMsg, options: ConsumerOptions, backoffMs: number[]): Promise<void> {
+async function handleMessage(message: JsMsg, options: ConsumerOptions, backoffMs: number[], js: JetStreamClient): Promise<void> {
   const event: ReceivedEvent = {
     subject: message.subject,
     eventType: message.headers?.get(EventHeader.type) ?? message.subject,
@@ -160,9 +179,36 @@ async function handleMessage(message: JsMsg, options: ConsumerOptions, backoffMs
       await options.handle(event);
       message.ack();
     } catch (error) {
-      const delay = backoffMs[Math.min(event.deliveryCount - 1, backoffMs.length - 1)] ?? 1_000;
-      options.logger.warn({ err: error, deliveryCount: event.deliveryCount, retryInMs: delay }, 'event handling failed; will be redelivered');
+      if (event.deliveryCount > backoffMs.length) {
+        await deadLetter(js, message, options.durable, error);
+        options.logger.error(
+          { err: error, deliveryCount: event.deliveryCount },
+          'event handling failed for the last time; moved to the dead-letter stream',
+        );
+        message.term(errorText(error));
+        return;
+      }
+      const delay = backoffMs[event.deliveryCount - 1] ?? 1_000;
+      options.logger.warn(
+        { err: error, deliveryCount: event.deliveryCount, retryInMs: delay },
+        'event handling failed; will be redelivered',
+      );
       message.nak(delay);
     }
   });
+}
+
+async function deadLetter(js: JetStreamClient, message: JsMsg, durable: string, error: unknown): Promise<void> {
+  const headers = natsHeaders();
+  for (const [key, values] of message.headers ?? []) for (const value of values) headers.append(key, value);
+  headers.set(DeadLetterHeader.subject, message.subject);
+  headers.set(DeadLetterHeader.consumer, durable);
+  headers.set(DeadLetterHeader.reason, errorText(error).slice(0, 1_000));
+  headers.set(DeadLetterHeader.deliveries, String(message.info.redeliveryCount));
+  const eventId = message.headers?.get(EventHeader.id) || `${message.info.stream}:${message.seq}`;
+  await js.publish(deadLetterSubject(durable), message.data, { headers, msgID: `${durable}:${eventId}` });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -84,7 +84,10 @@ export class OutboxRelay {
       this.failures++;
       const delay = Math.min(5_000, 250 * 2 ** Math.min(this.failures, 5));
       if (this.failures === 1 || this.failures % 10 === 0) {
-        this.logger.warn({ err: error instanceof Error ? error.message : String(error), failures: this.failures }, 'outbox relay cannot publish yet; events stay pending');
+        this.logger.warn(
+          { err: error instanceof Error ? error.message : String(error), failures: this.failures },
+          'outbox relay cannot publish yet; events stay pending',
+        );
       }
       this.schedule(delay);
     }

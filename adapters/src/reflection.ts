@@ -7,7 +7,12 @@ import { dirname, join } from 'node:path';
 
 interface ReflectionRequest {
   host?: string;
-  message_request?: 'file_by_filename' | 'file_containing_symbol' | 'file_containing_extension' | 'all_extension_numbers_of_type' | 'list_services';
+  message_request?:
+    | 'file_by_filename'
+    | 'file_containing_symbol'
+    | 'file_containing_extension'
+    | 'all_extension_numbers_of_type'
+    | 'list_services';
   file_by_filename?: string;
   file_containing_symbol?: string;
   list_services?: string;
@@ -38,17 +43,24 @@ export function addReflection(server: grpc.Server, descriptorSet: Uint8Array, se
 
   const answer = (request: ReflectionRequest) => {
     const base = { valid_host: request.host ?? '', original_request: request };
-    const notFound = (what: string) => ({ ...base, error_response: { error_code: grpc.status.NOT_FOUND, error_message: `${what} not found` } });
+    const notFound = (what: string) => ({
+      ...base,
+      error_response: { error_code: grpc.status.NOT_FOUND, error_message: `${what} not found` },
+    });
     switch (request.message_request) {
       case 'list_services':
         return { ...base, list_services_response: { service: serviceNames.map((name) => ({ name })) } };
       case 'file_by_filename': {
         const name = request.file_by_filename ?? '';
-        return byName.has(name) ? { ...base, file_descriptor_response: { file_descriptor_proto: withDependencies(name) } } : notFound(`file ${name}`);
+        return byName.has(name)
+          ? { ...base, file_descriptor_response: { file_descriptor_proto: withDependencies(name) } }
+          : notFound(`file ${name}`);
       }
       case 'file_containing_symbol': {
         const file = bySymbol.get(request.file_containing_symbol ?? '');
-        return file ? { ...base, file_descriptor_response: { file_descriptor_proto: withDependencies(file) } } : notFound(`symbol ${request.file_containing_symbol}`);
+        return file
+          ? { ...base, file_descriptor_response: { file_descriptor_proto: withDependencies(file) } }
+          : notFound(`symbol ${request.file_containing_symbol}`);
       }
       case 'all_extension_numbers_of_type':
         return { ...base, all_extension_numbers_response: { base_type_name: request.all_extension_numbers_of_type, extension_number: [] } };
@@ -59,7 +71,12 @@ export function addReflection(server: grpc.Server, descriptorSet: Uint8Array, se
 
   const protoRoot = join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build', 'proto');
   for (const version of ['v1', 'v1alpha']) {
-    const definition = loadSync(`grpc/reflection/${version}/reflection.proto`, { includeDirs: [protoRoot], keepCase: true, oneofs: true, defaults: false });
+    const definition = loadSync(`grpc/reflection/${version}/reflection.proto`, {
+      includeDirs: [protoRoot],
+      keepCase: true,
+      oneofs: true,
+      defaults: false,
+    });
     const service = definition[`grpc.reflection.${version}.ServerReflection`] as grpc.ServiceDefinition;
     server.addService(service, {
       ServerReflectionInfo: (call: grpc.ServerDuplexStream<ReflectionRequest, unknown>) => {

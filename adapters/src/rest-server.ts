@@ -1,4 +1,14 @@
-import { fromBinary, fromJson, toBinary, toJson, type DescField, type DescMessage, type FileRegistry, type JsonObject, type JsonValue } from '@bufbuild/protobuf';
+import {
+  fromBinary,
+  fromJson,
+  toBinary,
+  toJson,
+  type DescField,
+  type DescMessage,
+  type FileRegistry,
+  type JsonObject,
+  type JsonValue,
+} from '@bufbuild/protobuf';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { InvalidRequestError, toPublicError, type PublicError } from './errors.js';
 import { logFailure } from './grpc-server.js';
@@ -65,7 +75,9 @@ export class RestServer {
     const found = this.find(request.method, url.pathname);
     if (!found) {
       const status = found === null ? 405 : 404;
-      await reply.status(status).send({ code: status === 405 ? 12 : 5, message: `no route for ${request.method} ${url.pathname}`, details: [] });
+      await reply
+        .status(status)
+        .send({ code: status === 405 ? 12 : 5, message: `no route for ${request.method} ${url.pathname}`, details: [] });
       return;
     }
     const { route, pathVariables } = found;
@@ -119,9 +131,7 @@ export class RestServer {
       }
     };
     try {
-      await withLogContext({ rpc: route.method }, () =>
-        (route.handler as StreamHandler<unknown, unknown>)(input, context, send),
-      );
+      await withLogContext({ rpc: route.method }, () => (route.handler as StreamHandler<unknown, unknown>)(input, context, send));
       this.options.metrics.rpcHandled.inc({ method: route.method, transport: 'rest', code: 'OK' });
     } catch (error) {
       if (!started) throw error;
@@ -184,7 +194,10 @@ export class RestServer {
 
 function bindRoutes(registry: FileRegistry, services: ServiceBinding[]): BoundRoute[] {
   const bound: BoundRoute[] = [];
-  for (const route of httpRoutes(registry, services.map((service) => service.name))) {
+  for (const route of httpRoutes(
+    registry,
+    services.map((service) => service.name),
+  )) {
     const service = services.find((candidate) => candidate.name === route.service)!;
     const key = Object.keys(service.definition).find((name) => service.definition[name]!.path === route.grpcPath);
     const handler = key === undefined ? undefined : service.handlers[key];

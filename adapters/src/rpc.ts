@@ -11,11 +11,7 @@ export interface CallContext {
 export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Promise<Res>;
 
 /** Server streaming: `send` each response; resolving ends the stream. */
-export type StreamHandler<Req, Res> = (
-  request: Req,
-  context: CallContext,
-  send: (response: Res) => Promise<void>,
-) => Promise<void>;
+export type StreamHandler<Req, Res> = (request: Req, context: CallContext, send: (response: Res) => Promise<void>) => Promise<void>;
 
 /** The shape of one method in a ts-proto grpc-js service definition. */
 export interface MethodDefinition<Req = unknown, Res = unknown> {

@@ -51,7 +51,10 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
   let config: ServiceKit<S>['config'];
   try {
     // One schema for both, so every bad variable is reported at once.
-    config = loadConfig({ ...commonConfigShape({ grpcPort: spec.ports.grpc, httpPort: spec.ports.http }), ...spec.config }) as unknown as ServiceKit<S>['config'];
+    config = loadConfig({
+      ...commonConfigShape({ grpcPort: spec.ports.grpc, httpPort: spec.ports.http }),
+      ...spec.config,
+    }) as unknown as ServiceKit<S>['config'];
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     process.stderr.write(`${spec.name}: ${error.message}\n`);
@@ -113,10 +116,7 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
   logger.info('SERVING');
 }
 
-function lateBinding(
-  definition: Record<string, MethodDefinition<any, any>>,
-  live: () => ServiceBinding[] | undefined,
-): ServiceBinding {
+function lateBinding(definition: Record<string, MethodDefinition<any, any>>, live: () => ServiceBinding[] | undefined): ServiceBinding {
   const name = Object.values(definition)[0]?.path.split('/')[1] ?? '';
   const handlers: ServiceBinding['handlers'] = {};
   for (const key of Object.keys(definition)) {
@@ -136,7 +136,10 @@ async function retry<T>(dependency: string, fn: () => Promise<T>, logger: Logger
     } catch (error) {
       if (signal.aborted) throw error;
       const waitMs = Math.min(5_000, 200 * 2 ** Math.min(attempt - 1, 5));
-      logger.warn({ dependency, attempt, err: error instanceof Error ? error.message : String(error), waitMs }, `waiting for ${dependency}`);
+      logger.warn(
+        { dependency, attempt, err: error instanceof Error ? error.message : String(error), waitMs },
+        `waiting for ${dependency}`,
+      );
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }

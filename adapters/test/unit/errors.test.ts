@@ -5,7 +5,13 @@ import { InvalidRequestError, toPublicError } from '../../src/errors.js';
 describe('error mapping', () => {
   it('maps a coded error by its kind, keeping code and field', () => {
     const failure = toPublicError(new InvalidRequestError('lines[0].quantity', 'must be positive'));
-    expect(failure).to.include({ grpcStatus: status.INVALID_ARGUMENT, httpStatus: 400, reason: 'REQUEST.INVALID_ARGUMENT', field: 'lines[0].quantity', unexpected: false });
+    expect(failure).to.include({
+      grpcStatus: status.INVALID_ARGUMENT,
+      httpStatus: 400,
+      reason: 'REQUEST.INVALID_ARGUMENT',
+      field: 'lines[0].quantity',
+      unexpected: false,
+    });
   });
 
   it('maps unavailable to 503 with the retry delay', () => {

@@ -3,6 +3,7 @@ import { connectNats, ensureStream, EventPublisher } from '@fooddelivery/adapter
 import { openMongoOrm } from '@fooddelivery/adapters/orm';
 import { OutboxRelay } from '@fooddelivery/adapters/outbox';
 import { runService } from '@fooddelivery/adapters/service-runtime';
+import { Streams } from '@fooddelivery/adapters/streams';
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
 import { BrowseCatalog } from './application/browse-catalog.js';
@@ -10,7 +11,6 @@ import { CancelOrder } from './application/cancel-order.js';
 import { GetOrder, ListOrders } from './application/get-order.js';
 import { PlaceOrder } from './application/place-order.js';
 import { SettlePaymentAttempts } from './application/settle-payment-attempts.js';
-import { ORDER_STREAM, ORDER_SUBJECTS } from './adapters/events/order-event.mapper.js';
 import { orderServiceBinding } from './adapters/grpc/order.handlers.js';
 import { systemClock, uuidGenerator } from './adapters/ids.js';
 import { GrpcPaymentGateway } from './adapters/payment/grpc-payment-gateway.js';
@@ -41,9 +41,11 @@ await runService({
   async start({ config, logger, metrics, retry, onShutdown }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'order', logger));
     onShutdown(() => nats.drain());
-    await retry('JetStream stream', () => ensureStream(nats, ORDER_STREAM, ORDER_SUBJECTS));
+    await retry('JetStream stream', () => ensureStream(nats, Streams.order.name, Streams.order.subjects));
 
-    const orm = await retry('MongoDB', () => openMongoOrm(config.MONGODB_URL, config.MONGODB_DATABASE, [OrderSchema, StoreSchema, PaymentAttemptSchema]));
+    const orm = await retry('MongoDB', () =>
+      openMongoOrm(config.MONGODB_URL, config.MONGODB_DATABASE, [OrderSchema, StoreSchema, PaymentAttemptSchema]),
+    );
     onShutdown(() => orm.close());
 
     const catalog = new MongoCatalog(orm);

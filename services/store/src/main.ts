@@ -1,11 +1,28 @@
 import { env } from '@fooddelivery/adapters/config';
-import { notImplemented } from '@fooddelivery/adapters/errors';
-import { connectNats, ensureStream } from '@fooddelivery/adapters/jetstream';
+import { connectNats, ensureStream, EventPublisher, startConsumer } from '@fooddelivery/adapters/jetstream';
 import { openSqlOrm } from '@fooddelivery/adapters/orm';
-import { bindService } from '@fooddelivery/adapters/rpc';
+import { OutboxRelay } from '@fooddelivery/adapters/outbox';
 import { runService } from '@fooddelivery/adapters/service-runtime';
+import { Streams } from '@fooddelivery/adapters/streams';
+import { OutboxRowSchema, ProcessedEventSchema, SqlOutboxStore } from '@fooddelivery/adapters/sql-outbox';
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { StoreServiceService } from '@fooddelivery/gen/fooddelivery/store/v1/store_service';
+import { randomUUID } from 'node:crypto';
+import { CancelStoreOrder } from './application/cancel-store-order.js';
+import { ReceivePaidOrder } from './application/receive-paid-order.js';
+import { StoreOwnerActions } from './application/store-owner-actions.js';
+import {
+  onOrderCancelled,
+  onPaymentApproved,
+  ORDER_CANCELLED_CONSUMER,
+  PAYMENT_APPROVED_CONSUMER,
+} from './adapters/events/store.consumers.js';
+import { storeServiceBinding } from './adapters/grpc/store.handlers.js';
+import { SqlStoreOrderRepository } from './adapters/persistence/sql-store-order.repository.js';
+import { StoreOrderSchema } from './adapters/persistence/store-order.schema.js';
+
+const clock = { now: () => new Date() };
+const ids = { newId: () => randomUUID() };
 
 await runService({
   name: 'store',
@@ -14,14 +31,44 @@ await runService({
   definitions: [StoreServiceService],
   config: {
     DATABASE_URL: env.sqlDatabaseUrl('sqlite:.data/store.sqlite'),
+    CONSUMER_ACK_WAIT_MS: env.positiveInt(30_000),
   },
   async start({ config, logger, retry, onShutdown }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'store', logger));
     onShutdown(() => nats.drain());
-    await retry('JetStream stream', () => ensureStream(nats, 'FOODDELIVERY_STORE', ['fooddelivery.store.>']));
-    const orm = await retry('database', () => openSqlOrm(config.DATABASE_URL, []));
+    await retry('JetStream stream', () => ensureStream(nats, Streams.store.name, Streams.store.subjects));
+    const orm = await retry('database', () => openSqlOrm(config.DATABASE_URL, [StoreOrderSchema, OutboxRowSchema, ProcessedEventSchema]));
     onShutdown(() => orm.close());
-    // The store owner's order handling arrives with the store-flow capability.
-    return [bindService(StoreServiceService, notImplemented(StoreServiceService))];
+
+    const relay = new OutboxRelay(new SqlOutboxStore(orm), new EventPublisher(nats.jetstream()), logger);
+    const orders = new SqlStoreOrderRepository(orm, () => relay.wake());
+    relay.start();
+    onShutdown(() => relay.stop());
+
+    const consumers = [
+      await retry('PaymentApproved consumer', () =>
+        startConsumer(nats, {
+          stream: Streams.payment.name,
+          durable: PAYMENT_APPROVED_CONSUMER,
+          filterSubjects: ['fooddelivery.payment.approved'],
+          handle: onPaymentApproved(new ReceivePaidOrder(orders, clock)),
+          logger,
+          ackWaitMs: config.CONSUMER_ACK_WAIT_MS,
+        }),
+      ),
+      await retry('OrderCancelled consumer', () =>
+        startConsumer(nats, {
+          stream: Streams.order.name,
+          durable: ORDER_CANCELLED_CONSUMER,
+          filterSubjects: ['fooddelivery.order.cancelled'],
+          handle: onOrderCancelled(new CancelStoreOrder(orders, clock, ids)),
+          logger,
+          ackWaitMs: config.CONSUMER_ACK_WAIT_MS,
+        }),
+      ),
+    ];
+    onShutdown(() => Promise.all(consumers.map((consumer) => consumer.stop())).then(() => undefined));
+
+    return [storeServiceBinding(new StoreOwnerActions(orders, clock, ids))];
   },
 });

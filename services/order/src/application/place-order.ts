@@ -34,9 +34,7 @@ export class PlaceOrder {
 
   async execute(command: PlaceOrderCommand): Promise<Order> {
     const valid = validate(command);
-    const orderId = valid.idempotencyKey
-      ? this.ids.idFor(valid.customerId, valid.idempotencyKey)
-      : this.ids.newId();
+    const orderId = valid.idempotencyKey ? this.ids.idFor(valid.customerId, valid.idempotencyKey) : this.ids.newId();
     if (valid.idempotencyKey) {
       const earlier = await this.orders.findById(orderId);
       if (earlier) return earlier;

@@ -49,6 +49,12 @@ export const orderChangedConcurrently = (orderId: string) =>
 
 export const orderNotStored = (cause: unknown) =>
   Object.assign(
-    new OrderError('ORDER.NOT_STORED', 'unavailable', 'the order could not be stored and its payment is being refunded; please try again', undefined, 1),
+    new OrderError(
+      'ORDER.NOT_STORED',
+      'unavailable',
+      'the order could not be stored and its payment is being refunded; please try again',
+      undefined,
+      1,
+    ),
     { cause },
   );

@@ -24,5 +24,11 @@ export function priceOrder(store: Store, lines: RequestedLine[]): { items: LineI
       lineTotal: multiply(menuItem.price, line.quantity),
     };
   });
-  return { items, total: sum(store.currencyCode, items.map((item) => item.lineTotal)) };
+  return {
+    items,
+    total: sum(
+      store.currencyCode,
+      items.map((item) => item.lineTotal),
+    ),
+  };
 }

@@ -1,6 +1,16 @@
 import { Order } from '../../src/domain/order.js';
 import type { Store } from '../../src/domain/store.js';
-import type { Catalog, Clock, IdGenerator, OrderPage, OrderRepository, PaymentAttempts, PaymentGateway, PaymentOutcome, PaymentRequest } from '../../src/application/ports.js';
+import type {
+  Catalog,
+  Clock,
+  IdGenerator,
+  OrderPage,
+  OrderRepository,
+  PaymentAttempts,
+  PaymentGateway,
+  PaymentOutcome,
+  PaymentRequest,
+} from '../../src/application/ports.js';
 import { orderChangedConcurrently } from '../../src/domain/order.errors.js';
 
 export class InMemoryOrderRepository implements OrderRepository {
@@ -103,6 +113,9 @@ export class InMemoryPaymentAttempts implements PaymentAttempts {
     this.open.delete(orderId);
   }
   async unsettled(before: Date, limit: number) {
-    return [...this.open].filter(([, at]) => at < before).slice(0, limit).map(([orderId]) => orderId);
+    return [...this.open]
+      .filter(([, at]) => at < before)
+      .slice(0, limit)
+      .map(([orderId]) => orderId);
   }
 }

@@ -1,16 +1,33 @@
 import { expect } from 'chai';
 import { PlaceOrder, type PlaceOrderCommand } from '../../src/application/place-order.js';
 import { paymentUnavailable } from '../../src/domain/order.errors.js';
-import { FakePaymentGateway, InMemoryCatalog, InMemoryPaymentAttempts, InMemoryOrderRepository, chickenStore, closedStore, fixedClock, sequentialIds } from '../support/in-memory.js';
+import {
+  FakePaymentGateway,
+  InMemoryCatalog,
+  InMemoryPaymentAttempts,
+  InMemoryOrderRepository,
+  chickenStore,
+  closedStore,
+  fixedClock,
+  sequentialIds,
+} from '../support/in-memory.js';
 
 function setup() {
   const orders = new InMemoryOrderRepository();
   const payments = new FakePaymentGateway();
   const attempts = new InMemoryPaymentAttempts();
   const failedRefunds: string[] = [];
-  const placeOrder = new PlaceOrder(orders, new InMemoryCatalog([chickenStore, closedStore]), payments, attempts, fixedClock(), sequentialIds(), {
-    refundFailed: (orderId: string) => failedRefunds.push(orderId),
-  });
+  const placeOrder = new PlaceOrder(
+    orders,
+    new InMemoryCatalog([chickenStore, closedStore]),
+    payments,
+    attempts,
+    fixedClock(),
+    sequentialIds(),
+    {
+      refundFailed: (orderId: string) => failedRefunds.push(orderId),
+    },
+  );
   return { orders, payments, attempts, placeOrder, failedRefunds };
 }
 

@@ -19,7 +19,12 @@ describe('priceOrder', () => {
   });
 
   it('names the line of an item that is not on the menu', () => {
-    expect(() => priceOrder(chickenStore, [{ menuItemId: 'fried', quantity: 1 }, { menuItemId: 'pizza', quantity: 1 }]))
+    expect(() =>
+      priceOrder(chickenStore, [
+        { menuItemId: 'fried', quantity: 1 },
+        { menuItemId: 'pizza', quantity: 1 },
+      ]),
+    )
       .to.throw('not on the menu')
       .with.property('field', 'lines[1].menu_item_id');
   });

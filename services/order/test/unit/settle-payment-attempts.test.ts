@@ -13,7 +13,15 @@ describe('SettlePaymentAttempts', () => {
     await attempts.begin('recent', new Date('2026-11-24T11:59:50Z'));
     await orders.insert(
       Order.placePaid(
-        { orderId: 'stored', customerId: 'c', storeId: 's', items: [], total: { currencyCode: 'KRW', amountMinor: 1 }, deliveryAddress: 'a', paymentId: 'p' },
+        {
+          orderId: 'stored',
+          customerId: 'c',
+          storeId: 's',
+          items: [],
+          total: { currencyCode: 'KRW', amountMinor: 1 },
+          deliveryAddress: 'a',
+          paymentId: 'p',
+        },
         new Date(),
         'e',
       ),

@@ -2,9 +2,6 @@ import type { OutgoingEvent } from '@fooddelivery/adapters/jetstream';
 import { OrderCancelled, OrderPlaced } from '@fooddelivery/gen/fooddelivery/order/v1/order_events';
 import type { OrderEvent } from '../../domain/events.js';
 
-export const ORDER_STREAM = 'FOODDELIVERY_ORDER';
-export const ORDER_SUBJECTS = ['fooddelivery.order.>'];
-
 /** Domain event → wire event: subject `fooddelivery.order.<past tense>`, protobuf payload. */
 export function toOutgoingEvent(event: OrderEvent): OutgoingEvent {
   switch (event.type) {

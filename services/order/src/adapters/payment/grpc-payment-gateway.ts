@@ -84,13 +84,17 @@ export class GrpcPaymentGateway implements PaymentGateway {
     const retryAfterSeconds = Math.max(1, Math.ceil(this.settings.resetTimeoutMs / 1000));
     const grpcError = error as { code?: unknown; details?: unknown };
     if (this.approveBreaker.opened || grpcError.code === 'EOPENBREAKER') return paymentUnavailable('circuit open', retryAfterSeconds);
-    if (grpcError.code === 'ETIMEDOUT' || grpcError.code === status.DEADLINE_EXCEEDED) return paymentUnavailable('timed out', retryAfterSeconds);
+    if (grpcError.code === 'ETIMEDOUT' || grpcError.code === status.DEADLINE_EXCEEDED)
+      return paymentUnavailable('timed out', retryAfterSeconds);
     if (typeof grpcError.code === 'number' && callerFaults.has(grpcError.code)) {
       // Payment rejected what we sent: our request was malformed, not a payment outage.
       return error instanceof Error ? error : new Error(String(error));
     }
     if (grpcError.code === status.UNAVAILABLE) return paymentUnavailable('not reachable', retryAfterSeconds);
     if (grpcError.code === status.RESOURCE_EXHAUSTED) return paymentUnavailable('overloaded', retryAfterSeconds);
-    return paymentUnavailable(typeof grpcError.details === 'string' && grpcError.details ? grpcError.details : 'no answer', retryAfterSeconds);
+    return paymentUnavailable(
+      typeof grpcError.details === 'string' && grpcError.details ? grpcError.details : 'no answer',
+      retryAfterSeconds,
+    );
   }
 }

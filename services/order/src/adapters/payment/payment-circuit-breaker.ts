@@ -43,7 +43,10 @@ export function createPaymentBreaker<A extends unknown[], R>(
     state.set(stateValue[to]);
     transitions.inc({ to });
     const stats = breaker.stats;
-    logger.warn({ circuit: 'payment', state: to, failures: stats.failures, timeouts: stats.timeouts, fires: stats.fires }, `payment circuit ${to}`);
+    logger.warn(
+      { circuit: 'payment', state: to, failures: stats.failures, timeouts: stats.timeouts, fires: stats.fires },
+      `payment circuit ${to}`,
+    );
   };
   breaker.on('open', onChange('open'));
   breaker.on('halfOpen', onChange('halfOpen'));

@@ -23,7 +23,9 @@ export class MongoCatalog implements Catalog {
     for (const store of stores) {
       const result = await collection.updateOne(
         { _id: store.storeId } as never,
-        { $setOnInsert: { name: store.name, cuisine: store.cuisine, open: store.open, currencyCode: store.currencyCode, menu: store.menu } },
+        {
+          $setOnInsert: { name: store.name, cuisine: store.cuisine, open: store.open, currencyCode: store.currencyCode, menu: store.menu },
+        },
         { upsert: true },
       );
       added += result.upsertedCount;

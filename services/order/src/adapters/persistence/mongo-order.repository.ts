@@ -78,10 +78,7 @@ export class MongoOrderRepository implements OrderRepository, OutboxStore {
     const filter = after
       ? {
           customerId,
-          $or: [
-            { placedAt: { $lt: new Date(after.placedAt) } },
-            { placedAt: new Date(after.placedAt), _id: { $lt: after.orderId } },
-          ],
+          $or: [{ placedAt: { $lt: new Date(after.placedAt) } }, { placedAt: new Date(after.placedAt), _id: { $lt: after.orderId } }],
         }
       : { customerId };
     const documents = await this.orm.em
@@ -110,9 +107,12 @@ export class MongoOrderRepository implements OrderRepository, OutboxStore {
 
   async markPublished(eventIds: string[]): Promise<void> {
     const collection = this.collection();
-    await collection.updateMany({ 'outbox.eventId': { $in: eventIds } } as never, {
-      $pull: { outbox: { eventId: { $in: eventIds } } },
-    } as never);
+    await collection.updateMany(
+      { 'outbox.eventId': { $in: eventIds } } as never,
+      {
+        $pull: { outbox: { eventId: { $in: eventIds } } },
+      } as never,
+    );
     await collection.updateMany({ hasPendingEvents: true, outbox: { $size: 0 } } as never, { $set: { hasPendingEvents: false } } as never);
   }
 

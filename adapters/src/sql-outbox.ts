@@ -1,0 +1,91 @@
+import { EntitySchema, type EntityManager } from '@mikro-orm/core';
+import type { OutgoingEvent } from './jetstream.js';
+import type { OutboxStore } from './outbox.js';
+import type { SqlOrm } from './orm.js';
+
+/** An event stored in the same transaction as the change that raised it. */
+export interface OutboxRow {
+  eventId: string;
+  subject: string;
+  eventType: string;
+  orderId: string;
+  causationId: string | null;
+  payload: Buffer;
+  createdAt: Date;
+  publishedAt: Date | null;
+}
+
+export const OutboxRowSchema = new EntitySchema<OutboxRow>({
+  name: 'OutboxRow',
+  tableName: 'outbox_events',
+  properties: {
+    eventId: { type: 'string', primary: true, length: 64 },
+    subject: { type: 'string', length: 200 },
+    eventType: { type: 'string', length: 200 },
+    orderId: { type: 'string', length: 64 },
+    causationId: { type: 'string', length: 64, nullable: true },
+    payload: { type: 'blob' },
+    createdAt: { type: 'Date' },
+    publishedAt: { type: 'Date', nullable: true, index: true },
+  },
+});
+
+/** An event already handled by a consumer: written with the effect, so a redelivery has none. */
+export interface ProcessedEventRow {
+  consumer: string;
+  eventId: string;
+  processedAt: Date;
+}
+
+export const ProcessedEventSchema = new EntitySchema<ProcessedEventRow>({
+  name: 'ProcessedEventRow',
+  tableName: 'processed_events',
+  properties: {
+    consumer: { type: 'string', primary: true, length: 100 },
+    eventId: { type: 'string', primary: true, length: 100 },
+    processedAt: { type: 'Date' },
+  },
+});
+
+/** Adds events to the outbox within the caller's transaction. */
+export function appendToOutbox(em: EntityManager, events: OutgoingEvent[], now: Date): void {
+  for (const event of events) {
+    em.create(OutboxRowSchema, {
+      eventId: event.eventId,
+      subject: event.subject,
+      eventType: event.eventType,
+      orderId: event.orderId,
+      causationId: event.causationId ?? null,
+      payload: Buffer.from(event.payload),
+      createdAt: now,
+      publishedAt: null,
+    });
+  }
+}
+
+/** True the first time `consumer` handles `eventId`; records it within the caller's transaction. */
+export async function firstTimeHandled(em: EntityManager, consumer: string, eventId: string, now: Date): Promise<boolean> {
+  if (await em.findOne(ProcessedEventSchema, { consumer, eventId })) return false;
+  em.create(ProcessedEventSchema, { consumer, eventId, processedAt: now });
+  return true;
+}
+
+export class SqlOutboxStore implements OutboxStore {
+  constructor(private readonly orm: SqlOrm) {}
+
+  async pending(limit: number): Promise<OutgoingEvent[]> {
+    const rows = await this.orm.em.fork().find(OutboxRowSchema, { publishedAt: null }, { orderBy: { createdAt: 'asc' }, limit });
+    return rows.map((row) => ({
+      eventId: row.eventId,
+      subject: row.subject,
+      eventType: row.eventType,
+      orderId: row.orderId,
+      ...(row.causationId !== null && { causationId: row.causationId }),
+      payload: new Uint8Array(row.payload),
+    }));
+  }
+
+  async markPublished(eventIds: string[]): Promise<void> {
+    await this.orm.em.fork().nativeUpdate(OutboxRowSchema, { eventId: { $in: eventIds } }, { publishedAt: new Date() });
+  }
+}

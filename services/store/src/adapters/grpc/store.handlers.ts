@@ -1,0 +1,52 @@
+import { addLogContext } from '@fooddelivery/adapters/logger';
+import { bindService, type ServiceBinding } from '@fooddelivery/adapters/rpc';
+import { StoreOrderStatus as WireStatus, type StoreOrder as WireStoreOrder } from '@fooddelivery/gen/fooddelivery/store/v1/store_order';
+import { StoreServiceService } from '@fooddelivery/gen/fooddelivery/store/v1/store_service';
+import type { StoreOrder, StoreOrderStatus, StoreOwnerAction } from '../../domain/store-order.js';
+import type { StoreOwnerActions } from '../../application/store-owner-actions.js';
+
+const wireStatus: Record<StoreOrderStatus, WireStatus> = {
+  received: WireStatus.STORE_ORDER_STATUS_RECEIVED,
+  accepted: WireStatus.STORE_ORDER_STATUS_ACCEPTED,
+  cooking: WireStatus.STORE_ORDER_STATUS_COOKING,
+  delivering: WireStatus.STORE_ORDER_STATUS_DELIVERING,
+  delivered: WireStatus.STORE_ORDER_STATUS_DELIVERED,
+  rejected: WireStatus.STORE_ORDER_STATUS_REJECTED,
+  cancelled: WireStatus.STORE_ORDER_STATUS_CANCELLED,
+};
+
+const domainStatus = new Map(Object.entries(wireStatus).map(([status, wire]) => [wire, status as StoreOrderStatus]));
+
+export function storeServiceBinding(actions: StoreOwnerActions): ServiceBinding {
+  const act = (action: StoreOwnerAction) => async (request: { storeId: string; orderId: string; reason?: string }) => {
+    addLogContext({ orderId: request.orderId });
+    return { order: toWire(await actions.perform(action, request.storeId, request.orderId, request.reason ?? '')) };
+  };
+  return bindService(StoreServiceService, {
+    listStoreOrders: async (request) => {
+      const page = await actions.list(request.storeId, domainStatus.get(request.status), request.pageSize, request.pageToken);
+      return { orders: page.orders.map(toWire), nextPageToken: page.nextCursor ?? '' };
+    },
+    acceptOrder: act('accept'),
+    startCooking: act('startCooking'),
+    startDelivery: act('startDelivery'),
+    completeDelivery: act('completeDelivery'),
+    rejectOrder: act('reject'),
+  });
+}
+
+function toWire(order: StoreOrder): WireStoreOrder {
+  const state = order.snapshot();
+  return {
+    orderId: state.orderId,
+    storeId: state.storeId,
+    customerId: state.customerId,
+    items: state.items,
+    total: state.total,
+    deliveryAddress: state.deliveryAddress,
+    status: wireStatus[state.status],
+    statusReason: state.statusReason,
+    receivedAt: state.receivedAt,
+    updatedAt: state.updatedAt,
+  };
+}

@@ -1,0 +1,59 @@
+import { InvalidRequestError } from '@fooddelivery/adapters/errors';
+import type { SqlOrm } from '@fooddelivery/adapters/orm';
+import { appendToOutbox, firstTimeHandled } from '@fooddelivery/adapters/sql-outbox';
+import { StoreOrder, type StoreOrderStatus } from '../../domain/store-order.js';
+import { changedConcurrently } from '../../domain/store-order.errors.js';
+import type { HandledEvent, StoreOrderPage, StoreOrderRepository } from '../../application/ports.js';
+import { toOutgoingEvent } from '../events/store-event.mapper.js';
+import { StoreOrderSchema, type StoreOrderRow } from './store-order.schema.js';
+
+export class SqlStoreOrderRepository implements StoreOrderRepository {
+  constructor(
+    private readonly orm: SqlOrm,
+    private readonly onEventsStored: () => void = () => {},
+  ) {}
+
+  async find(orderId: string): Promise<StoreOrder | undefined> {
+    const row = await this.orm.em.fork().findOne(StoreOrderSchema, { orderId });
+    return row ? StoreOrder.restore(row) : undefined;
+  }
+
+  async save(order: StoreOrder, handled?: HandledEvent): Promise<boolean> {
+    const state = order.snapshot();
+    const events = order.newEvents().map(toOutgoingEvent);
+    const now = new Date();
+    const saved = await this.orm.em.fork().transactional(async (em) => {
+      if (handled && !(await firstTimeHandled(em, handled.consumer, handled.eventId, now))) return false;
+      const row: StoreOrderRow = { ...state, items: [...state.items] };
+      if (state.version === 1) {
+        em.create(StoreOrderSchema, row);
+      } else {
+        const updated = await em.nativeUpdate(StoreOrderSchema, { orderId: state.orderId, version: state.version - 1 }, row);
+        if (updated === 0) throw changedConcurrently(state.orderId);
+      }
+      appendToOutbox(em, events, now);
+      return true;
+    });
+    if (saved && events.length > 0) this.onEventsStored();
+    return saved;
+  }
+
+  async list(storeId: string, status: StoreOrderStatus | undefined, limit: number, cursor?: string): Promise<StoreOrderPage> {
+    const offset = cursor === undefined ? 0 : decodeOffset(cursor);
+    const rows = await this.orm.em
+      .fork()
+      .find(
+        StoreOrderSchema,
+        { storeId, ...(status && { status }) },
+        { orderBy: { receivedAt: 'desc', orderId: 'desc' }, limit: limit + 1, offset },
+      );
+    const orders = rows.slice(0, limit).map((row) => StoreOrder.restore(row));
+    return rows.length > limit ? { orders, nextCursor: Buffer.from(String(offset + limit)).toString('base64url') } : { orders };
+  }
+}
+
+function decodeOffset(cursor: string): number {
+  const offset = Number(Buffer.from(cursor, 'base64url').toString());
+  if (!Number.isInteger(offset) || offset < 0) throw new InvalidRequestError('page_token', 'is not a token this service issued');
+  return offset;
+}

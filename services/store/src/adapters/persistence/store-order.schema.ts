@@ -1,0 +1,35 @@
+import { EntitySchema } from '@mikro-orm/core';
+import type { LineItem, Money, StoreOrderStatus } from '../../domain/store-order.js';
+
+export interface StoreOrderRow {
+  orderId: string;
+  storeId: string;
+  customerId: string;
+  items: LineItem[];
+  total: Money;
+  deliveryAddress: string;
+  status: StoreOrderStatus;
+  statusReason: string;
+  receivedAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+export const StoreOrderSchema = new EntitySchema<StoreOrderRow>({
+  name: 'StoreOrderRow',
+  tableName: 'store_orders',
+  indexes: [{ properties: ['storeId', 'receivedAt'] }],
+  properties: {
+    orderId: { type: 'string', primary: true, length: 64 },
+    storeId: { type: 'string', length: 64 },
+    customerId: { type: 'string', length: 64 },
+    items: { type: 'json' },
+    total: { type: 'json' },
+    deliveryAddress: { type: 'string', length: 500 },
+    status: { type: 'string', length: 20 },
+    statusReason: { type: 'string', length: 500 },
+    receivedAt: { type: 'Date' },
+    updatedAt: { type: 'Date' },
+    version: { type: 'integer' },
+  },
+});

@@ -1,0 +1,30 @@
+import type { StoreOrder, StoreOrderStatus } from '../domain/store-order.js';
+
+/** The event being handled, so its effect and the record that it was handled commit together. */
+export interface HandledEvent {
+  consumer: string;
+  eventId: string;
+}
+
+export interface StoreOrderPage {
+  orders: StoreOrder[];
+  nextCursor?: string;
+}
+
+export interface StoreOrderRepository {
+  find(orderId: string): Promise<StoreOrder | undefined>;
+  /**
+   * Stores the order's changes and new events in one transaction; with `handled`, also records
+   * the event as handled, or returns false without writing if it already was.
+   */
+  save(order: StoreOrder, handled?: HandledEvent): Promise<boolean>;
+  list(storeId: string, status: StoreOrderStatus | undefined, limit: number, cursor?: string): Promise<StoreOrderPage>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  newId(): string;
+}

@@ -1,0 +1,28 @@
+import type { StoreOrder, StoreOrderStatus, StoreOwnerAction } from '../domain/store-order.js';
+import { storeOrderNotFound } from '../domain/store-order.errors.js';
+import type { Clock, IdGenerator, StoreOrderPage, StoreOrderRepository } from './ports.js';
+import { optionalText, pageSize, requireId } from './validation.js';
+
+/** What the store owner does with an order: accept, cook, deliver, or reject it. */
+export class StoreOwnerActions {
+  constructor(
+    private readonly orders: StoreOrderRepository,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async perform(action: StoreOwnerAction, storeId: string, orderId: string, reason = ''): Promise<StoreOrder> {
+    const store = requireId('store_id', storeId);
+    const id = requireId('order_id', orderId);
+    const why = action === 'reject' ? optionalText('reason', reason, 500) || 'rejected by the store' : '';
+    const order = await this.orders.find(id);
+    if (!order || order.snapshot().storeId !== store) throw storeOrderNotFound(store, id);
+    order.act(action, this.clock.now(), this.ids.newId(), why);
+    if (order.newEvents().length > 0) await this.orders.save(order);
+    return order;
+  }
+
+  list(storeId: string, status: StoreOrderStatus | undefined, size: number, pageToken: string): Promise<StoreOrderPage> {
+    return this.orders.list(requireId('store_id', storeId), status, pageSize(size), pageToken || undefined);
+  }
+}

@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { StoreOrder, type StoreOrderStatus } from '../../src/domain/store-order.js';
+import { StoreOrderError } from '../../src/domain/store-order.errors.js';
+
+const now = new Date('2026-11-24T12:00:00Z');
+const received = () =>
+  StoreOrder.receive(
+    { orderId: 'o-1', storeId: 's-1', customerId: 'c-1', items: [], total: { currencyCode: 'KRW', amountMinor: 9000 }, deliveryAddress: 'Busan' },
+    now,
+  );
+const inStatus = (status: StoreOrderStatus) => StoreOrder.restore({ ...received().snapshot(), status });
+
+describe('StoreOrder', () => {
+  it('goes received → accepted → cooking → delivering → delivered, raising one event per step', () => {
+    const order = received();
+    order.act('accept', now, 'e-1');
+    order.act('startCooking', now, 'e-2');
+    order.act('startDelivery', now, 'e-3');
+    order.act('completeDelivery', now, 'e-4');
+    expect(order.status).to.equal('delivered');
+    expect(order.newEvents().map((event) => event.type)).to.deep.equal([
+      'OrderAccepted',
+      'CookingStarted',
+      'DeliveryStarted',
+      'DeliveryCompleted',
+    ]);
+    expect(order.snapshot().version).to.equal(5);
+  });
+
+  it('refuses to deliver before cooking, naming the current state', () => {
+    const order = inStatus('accepted');
+    expect(() => order.act('startDelivery', now, 'e')).to.throw(StoreOrderError, 'it is accepted').with.property('kind', 'failed_precondition');
+  });
+
+  it('refuses any step on a cancelled order', () => {
+    for (const action of ['accept', 'startCooking', 'startDelivery', 'completeDelivery', 'reject'] as const) {
+      expect(() => inStatus('cancelled').act(action, now, 'e')).to.throw('it is cancelled');
+    }
+  });
+
+  it('treats repeating the last step as done', () => {
+    const order = inStatus('accepted');
+    order.act('accept', now, 'e');
+    expect(order.newEvents()).to.be.empty;
+  });
+
+  it('rejects a received or accepted order with the reason', () => {
+    const order = inStatus('accepted');
+    order.act('reject', now, 'e', 'out of chicken');
+    expect(order.newEvents()[0]).to.include({ type: 'OrderRejected', reason: 'out of chicken' });
+    expect(() => inStatus('cooking').act('reject', now, 'e')).to.throw('it is cooking');
+  });
+
+  it('cancels delivery before it starts, linking the cancellation that caused it', () => {
+    const order = inStatus('cooking');
+    order.cancel('customer cancelled', now, 'e-9', 'cancel-event-1');
+    expect(order.status).to.equal('cancelled');
+    expect(order.newEvents()[0]).to.include({ type: 'DeliveryCancelled', causationId: 'cancel-event-1' });
+  });
+
+  it('changes nothing when a cancellation arrives after delivery started or twice', () => {
+    for (const status of ['delivering', 'delivered', 'cancelled', 'rejected'] as const) {
+      const order = inStatus(status);
+      order.cancel('late', now, 'e', 'c');
+      expect(order.status).to.equal(status);
+      expect(order.newEvents()).to.be.empty;
+    }
+  });
+
+  it('remembers a cancellation that arrived before the payment', () => {
+    expect(StoreOrder.cancelledBeforeReceipt('o-2', 's-1', 'c-1', 'too slow', now).status).to.equal('cancelled');
+  });
+});
