@@ -1,5 +1,5 @@
 import { env } from '@fooddelivery/adapters/config';
-import { connectNats, ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
+import { connectNats, ensureStream, EventPublisher, startConsumer } from '@fooddelivery/adapters/jetstream';
 import { openMongoOrm } from '@fooddelivery/adapters/orm';
 import { OutboxRelay } from '@fooddelivery/adapters/outbox';
 import { runService } from '@fooddelivery/adapters/service-runtime';
@@ -8,9 +8,11 @@ import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
 import { BrowseCatalog } from './application/browse-catalog.js';
 import { CancelOrder } from './application/cancel-order.js';
+import { FollowStore } from './application/follow-store.js';
 import { GetOrder, ListOrders } from './application/get-order.js';
 import { PlaceOrder } from './application/place-order.js';
 import { SettlePaymentAttempts } from './application/settle-payment-attempts.js';
+import { FOLLOW_STORE_CONSUMER, followedStoreSubjects, onStoreEvent } from './adapters/events/store-events.consumer.js';
 import { orderServiceBinding } from './adapters/grpc/order.handlers.js';
 import { systemClock, uuidGenerator } from './adapters/ids.js';
 import { GrpcPaymentGateway } from './adapters/payment/grpc-payment-gateway.js';
@@ -83,6 +85,17 @@ await runService({
       );
     }, config.PAYMENT_SETTLE_INTERVAL_MS);
     onShutdown(() => clearInterval(settling));
+
+    const storeEvents = await retry('store events consumer', () =>
+      startConsumer(nats, {
+        stream: Streams.store.name,
+        durable: FOLLOW_STORE_CONSUMER,
+        filterSubjects: followedStoreSubjects,
+        handle: onStoreEvent(new FollowStore(orders, systemClock)),
+        logger,
+      }),
+    );
+    onShutdown(() => storeEvents.stop());
 
     const compensation = {
       refundFailed: (orderId: string, error: unknown) =>

@@ -25,6 +25,11 @@ export interface OrderState {
 
 const cancellable: ReadonlySet<OrderStatus> = new Set(['paid', 'accepted', 'cooking']);
 
+/** How far along the store's work an order is; the status only ever moves forward. */
+const progress: Record<OrderStatus, number> = { paid: 0, accepted: 1, cooking: 2, delivering: 3, delivered: 4, cancelled: 9, rejected: 9 };
+
+export type StoreProgress = 'accepted' | 'cooking' | 'delivering' | 'delivered' | 'rejected';
+
 /** The customer's order. It exists only once paid: an unpaid order is never accepted. */
 export class Order {
   private readonly raised: OrderEvent[] = [];
@@ -90,6 +95,22 @@ export class Order {
       total: this.state.total,
       reason,
     });
+  }
+
+  /**
+   * The store moved the order on. Events may arrive late or twice: a step behind the current
+   * one changes nothing, and nothing moves a cancelled or rejected order. True if it changed.
+   */
+  followStore(step: StoreProgress, reason: string, now: Date): boolean {
+    const current = this.state.status;
+    if (current === 'cancelled' || current === 'rejected') return false;
+    if (step === 'rejected') {
+      if (progress[current] >= progress.delivering) return false;
+    } else if (progress[step] <= progress[current]) {
+      return false;
+    }
+    this.change({ status: step, statusReason: reason }, now);
+    return true;
   }
 
   private change(fields: Partial<OrderState>, now: Date): void {

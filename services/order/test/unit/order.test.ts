@@ -49,3 +49,32 @@ describe('Order', () => {
     });
   }
 });
+
+describe('Order following the store', () => {
+  const at = (status: Parameters<typeof Order.restore>[0]['status']) => Order.restore({ ...paid().snapshot(), status });
+
+  it('moves forward with each step of the store', () => {
+    const order = paid();
+    for (const step of ['accepted', 'cooking', 'delivering', 'delivered'] as const) expect(order.followStore(step, '', now)).to.equal(true);
+    expect(order.status).to.equal('delivered');
+  });
+
+  it('ignores a late or repeated step', () => {
+    const order = at('delivering');
+    expect(order.followStore('cooking', '', now)).to.equal(false);
+    expect(order.followStore('delivering', '', now)).to.equal(false);
+    expect(order.status).to.equal('delivering');
+  });
+
+  it('takes a rejection before delivery, with its reason', () => {
+    const order = at('accepted');
+    expect(order.followStore('rejected', 'out of chicken', now)).to.equal(true);
+    expect(order.snapshot()).to.include({ status: 'rejected', statusReason: 'out of chicken' });
+  });
+
+  it('never moves a cancelled order', () => {
+    const order = at('cancelled');
+    expect(order.followStore('accepted', '', now)).to.equal(false);
+    expect(order.status).to.equal('cancelled');
+  });
+});
