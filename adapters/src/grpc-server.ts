@@ -74,16 +74,19 @@ export class GrpcServer {
   private unary(rpc: string, handler: UnaryHandler<unknown, unknown>): grpc.handleUnaryCall<unknown, unknown> {
     return (call, callback) => {
       const stopTimer = this.options.metrics.rpcDuration.startTimer({ method: rpc, transport: 'grpc' });
-      withLogContext({ rpc }, () => handler(call.request, callContext(call))).then(
-        (response) => {
-          stopTimer();
-          this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
-          callback(null, response);
-        },
-        (error: unknown) => {
-          stopTimer();
-          callback(this.toServiceError(rpc, error));
-        },
+      // The outcome is handled inside the call's log context, so failures carry its orderId.
+      withLogContext({ rpc }, () =>
+        handler(call.request, callContext(call)).then(
+          (response) => {
+            stopTimer();
+            this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
+            callback(null, response);
+          },
+          (error: unknown) => {
+            stopTimer();
+            callback(this.toServiceError(rpc, error));
+          },
+        ),
       );
     };
   }
@@ -95,12 +98,14 @@ export class GrpcServer {
           if (call.write(response)) resolve();
           else call.once('drain', () => resolve());
         });
-      withLogContext({ rpc }, () => handler(call.request, callContext(call), send)).then(
-        () => {
-          this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
-          call.end();
-        },
-        (error: unknown) => call.emit('error', this.toServiceError(rpc, error)),
+      withLogContext({ rpc }, () =>
+        handler(call.request, callContext(call), send).then(
+          () => {
+            this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
+            call.end();
+          },
+          (error: unknown) => call.emit('error', this.toServiceError(rpc, error)),
+        ),
       );
     };
   }

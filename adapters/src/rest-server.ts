@@ -81,11 +81,22 @@ export class RestServer {
       return;
     }
     const { route, pathVariables } = found;
+    await withLogContext({ rpc: route.method }, () => this.handle(route, pathVariables, url, request, reply));
+  }
+
+  private async handle(
+    route: BoundRoute,
+    pathVariables: Record<string, string>,
+    url: URL,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
     const rpc = route.method;
     const stopTimer = this.options.metrics.rpcDuration.startTimer({ method: rpc, transport: 'rest' });
     const controller = new AbortController();
-    request.raw.once('close', () => {
-      if (!reply.sent) controller.abort(new Error('client went away'));
+    // The response's close, not the request's: a request closes as soon as its body has been read.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) controller.abort(new Error('client went away'));
     });
     const context: CallContext = {
       header: (name) => {
@@ -99,7 +110,7 @@ export class RestServer {
       if (route.serverStreaming) {
         await this.stream(route, input, context, reply);
       } else {
-        const response = await withLogContext({ rpc }, () => (route.handler as UnaryHandler<unknown, unknown>)(input, context));
+        const response = await (route.handler as UnaryHandler<unknown, unknown>)(input, context);
         const json = this.encodeResponse(route.output, route.definition.responseSerialize(response));
         this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'rest', code: 'OK' });
         await reply.status(200).header('content-type', 'application/json').send(JSON.stringify(json));
@@ -131,7 +142,7 @@ export class RestServer {
       }
     };
     try {
-      await withLogContext({ rpc: route.method }, () => (route.handler as StreamHandler<unknown, unknown>)(input, context, send));
+      await (route.handler as StreamHandler<unknown, unknown>)(input, context, send);
       this.options.metrics.rpcHandled.inc({ method: route.method, transport: 'rest', code: 'OK' });
     } catch (error) {
       if (!started) throw error;
