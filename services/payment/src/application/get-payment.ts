@@ -1,0 +1,14 @@
+import type { Payment } from '../domain/payment.js';
+import { paymentNotFound } from '../domain/payment.errors.js';
+import type { PaymentRepository } from './ports.js';
+import { requireId } from './validation.js';
+
+export class GetPayment {
+  constructor(private readonly payments: PaymentRepository) {}
+
+  async execute(orderId: string): Promise<Payment> {
+    const payment = await this.payments.findByOrderId(requireId('order_id', orderId));
+    if (!payment) throw paymentNotFound(orderId);
+    return payment;
+  }
+}

@@ -1,0 +1,5 @@
+/** An amount in the smallest unit of its currency (won for KRW, cents for USD). */
+export interface Money {
+  currencyCode: string;
+  amountMinor: number;
+}

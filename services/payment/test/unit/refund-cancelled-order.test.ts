@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import { ApprovePayment } from '../../src/application/approve-payment.js';
+import { RefundCancelledOrder } from '../../src/application/refund-cancelled-order.js';
+import { RefundPayment } from '../../src/application/refund-payment.js';
+import { FakePaymentProvider, InMemoryPaymentRepository, fixedClock, sequentialIds } from '../support/in-memory.js';
+import { approvePaymentCommand } from '../support/payment-mother.js';
+
+const cancelled = { consumer: 'payment-refund-cancelled-order', eventId: 'order-cancelled-1' };
+const rejected = { consumer: 'payment-refund-rejected-order', eventId: 'order-rejected-1' };
+
+function setup() {
+  const payments = new InMemoryPaymentRepository();
+  const provider = new FakePaymentProvider();
+  const ids = sequentialIds();
+  return {
+    payments,
+    provider,
+    approvePayment: new ApprovePayment(payments, provider, fixedClock(), ids),
+    policy: new RefundCancelledOrder(new RefundPayment(payments, fixedClock('2026-11-24T13:00:00Z'), ids)),
+  };
+}
+
+describe('RefundCancelledOrder', () => {
+  it('refunds a cancelled order with the cancellation reason, naming the cancellation as the cause', async () => {
+    const { payments, approvePayment, policy } = setup();
+    await approvePayment.execute(approvePaymentCommand());
+    await policy.cancelled('order-1', 'customer changed their mind', cancelled);
+    expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({
+      status: 'refunded',
+      statusReason: 'customer changed their mind',
+    });
+    const refunds = (await payments.pending(100)).filter((event) => event.eventType.endsWith('PaymentRefunded'));
+    expect(refunds).to.have.length(1);
+    expect(refunds[0]).to.include({ orderId: 'order-1', causationId: 'order-cancelled-1' });
+    expect(payments.handled).to.deep.equal(['payment-refund-cancelled-order/order-cancelled-1']);
+  });
+
+  it('refunds an order the store rejected, saying so', async () => {
+    const { payments, approvePayment, policy } = setup();
+    await approvePayment.execute(approvePaymentCommand());
+    await policy.rejectedByStore('order-1', 'out of chicken', rejected);
+    expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({
+      status: 'refunded',
+      statusReason: 'rejected by the store: out of chicken',
+    });
+    expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
+  });
+
+  it('has no second effect when the same event is delivered again', async () => {
+    const { payments, approvePayment, policy } = setup();
+    await approvePayment.execute(approvePaymentCommand());
+    await policy.cancelled('order-1', 'customer cancelled', cancelled);
+    await policy.cancelled('order-1', 'customer cancelled', cancelled);
+    expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
+    expect(payments.handled).to.deep.equal(['payment-refund-cancelled-order/order-cancelled-1']);
+  });
+
+  it('refunds once when a redelivery is handled while the first delivery still is', async () => {
+    const { payments, approvePayment, policy } = setup();
+    await approvePayment.execute(approvePaymentCommand());
+    await Promise.all([policy.cancelled('order-1', 'first', cancelled), policy.cancelled('order-1', 'first', cancelled)]);
+    expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
+    expect(payments.handled).to.have.length(1);
+  });
+
+  it('refunds once when the order is both cancelled and rejected by the store', async () => {
+    const { payments, approvePayment, policy } = setup();
+    await approvePayment.execute(approvePaymentCommand());
+    await policy.rejectedByStore('order-1', 'closed', rejected);
+    await policy.cancelled('order-1', 'customer cancelled', cancelled);
+    expect((await payments.findByOrderId('order-1'))?.snapshot().statusReason).to.equal('rejected by the store: closed');
+    expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
+  });
+
+  it('leaves a declined payment as it is', async () => {
+    const { payments, approvePayment, policy } = setup();
+    await approvePayment.execute(approvePaymentCommand({ cardToken: 'tok_decline' }));
+    await policy.cancelled('order-1', 'customer cancelled', cancelled);
+    expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
+    expect(payments.events).to.be.empty;
+  });
+
+  it('voids an order not paid yet, so its approval arriving later is declined without charging', async () => {
+    const { payments, provider, approvePayment, policy } = setup();
+    await policy.cancelled('order-1', 'customer cancelled', cancelled);
+    expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({
+      status: 'declined',
+      statusReason: 'voided before approval',
+    });
+    expect(payments.handled).to.deep.equal(['payment-refund-cancelled-order/order-cancelled-1']);
+
+    const late = await approvePayment.execute(approvePaymentCommand());
+    expect(late.status).to.equal('declined');
+    expect(provider.authorizations).to.be.empty;
+    expect(payments.events).to.be.empty;
+  });
+
+  it('gives a reason when the event has none, and shortens one too long to store', async () => {
+    const { payments, approvePayment, policy } = setup();
+    await approvePayment.execute(approvePaymentCommand());
+    await approvePayment.execute(approvePaymentCommand({ orderId: 'order-2' }));
+    await approvePayment.execute(approvePaymentCommand({ orderId: 'order-3' }));
+    await policy.cancelled('order-1', ' ', cancelled);
+    await policy.rejectedByStore('order-2', '', rejected);
+    await policy.rejectedByStore('order-3', 'x'.repeat(1_000), { ...rejected, eventId: 'order-rejected-2' });
+    expect((await payments.findByOrderId('order-1'))?.snapshot().statusReason).to.equal('order cancelled');
+    expect((await payments.findByOrderId('order-2'))?.snapshot().statusReason).to.equal('rejected by the store');
+    expect((await payments.findByOrderId('order-3'))?.snapshot().statusReason).to.have.length(500);
+  });
+});
