@@ -17,6 +17,7 @@ import { orderServiceBinding } from './adapters/grpc/order.handlers.js';
 import { systemClock, uuidGenerator } from './adapters/ids.js';
 import { GrpcPaymentGateway } from './adapters/payment/grpc-payment-gateway.js';
 import { demoStores } from './adapters/persistence/demo-catalog.js';
+import { CachedCatalog } from './adapters/persistence/cached-catalog.js';
 import { MongoCatalog } from './adapters/persistence/mongo-catalog.js';
 import { MongoOrderRepository } from './adapters/persistence/mongo-order.repository.js';
 import { MongoPaymentAttempts, PaymentAttemptSchema } from './adapters/persistence/mongo-payment-attempts.js';
@@ -39,6 +40,7 @@ await runService({
     PAYMENT_SETTLE_AFTER_MS: env.positiveInt(60_000),
     PAYMENT_SETTLE_INTERVAL_MS: env.positiveInt(15_000),
     SEED_DEMO_CATALOG: env.flag(true),
+    CATALOG_CACHE_MS: env.nonNegativeInt(5_000),
   },
   async start({ config, logger, metrics, retry, onShutdown }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'order', logger));
@@ -50,11 +52,12 @@ await runService({
     );
     onShutdown(() => orm.close());
 
-    const catalog = new MongoCatalog(orm);
+    const storedCatalog = new MongoCatalog(orm);
     if (config.SEED_DEMO_CATALOG) {
-      const added = await catalog.seed(demoStores);
+      const added = await storedCatalog.seed(demoStores);
       if (added > 0) logger.info({ added }, 'demo catalog loaded');
     }
+    const catalog = new CachedCatalog(storedCatalog, config.CATALOG_CACHE_MS);
 
     let relay: OutboxRelay | undefined;
     const orders = new MongoOrderRepository(orm, () => relay?.wake());
@@ -104,7 +107,16 @@ await runService({
     return [
       orderServiceBinding({
         catalog: new BrowseCatalog(catalog),
-        placeOrder: new PlaceOrder(orders, catalog, payments, attempts, systemClock, uuidGenerator, compensation),
+        placeOrder: new PlaceOrder(
+          orders,
+          catalog,
+          payments,
+          attempts,
+          systemClock,
+          uuidGenerator,
+          compensation,
+          Math.ceil(config.BREAKER_RESET_TIMEOUT_MS / 1000),
+        ),
         getOrder: new GetOrder(orders),
         listOrders: new ListOrders(orders),
         cancelOrder: new CancelOrder(orders, systemClock, uuidGenerator),

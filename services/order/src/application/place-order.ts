@@ -1,5 +1,12 @@
 import { Order } from '../domain/order.js';
-import { invalidField, orderNotStored, paymentDeclined, storeNotFound } from '../domain/order.errors.js';
+import {
+  invalidField,
+  orderNotStored,
+  paymentDeclined,
+  paymentUnavailable,
+  PaymentUnavailableError,
+  storeNotFound,
+} from '../domain/order.errors.js';
 import { priceOrder, type RequestedLine } from '../domain/pricing.js';
 import type { Catalog, Clock, IdGenerator, OrderRepository, PaymentAttempts, PaymentGateway } from './ports.js';
 import { optionalText, requireId, requireText } from './validation.js';
@@ -30,6 +37,8 @@ export class PlaceOrder {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly compensation: CompensationLog,
+    /** Told to customers when payment is failing: about when the circuit tries again. */
+    private readonly retryAfterSeconds = 5,
   ) {}
 
   async execute(command: PlaceOrderCommand): Promise<Order> {
@@ -40,20 +49,27 @@ export class PlaceOrder {
       if (earlier) return earlier;
     }
 
+    if (!this.payments.isAcceptingPayments()) throw paymentUnavailable('circuit open', this.retryAfterSeconds);
     const store = await this.catalog.findStore(valid.storeId);
     if (!store) throw storeNotFound(valid.storeId);
     const { items, total } = priceOrder(store, valid.lines);
 
     await this.attempts.begin(orderId, this.clock.now());
-    const outcome = await this.payments.approve({
-      orderId,
-      customerId: valid.customerId,
-      amount: total,
-      cardToken: valid.cardToken,
-      storeId: store.storeId,
-      items,
-      deliveryAddress: valid.deliveryAddress,
-    });
+    const outcome = await this.payments
+      .approve({
+        orderId,
+        customerId: valid.customerId,
+        amount: total,
+        cardToken: valid.cardToken,
+        storeId: store.storeId,
+        items,
+        deliveryAddress: valid.deliveryAddress,
+      })
+      .catch(async (error: unknown) => {
+        // A refusal that certainly charged nothing needs no settling; anything else stays open for it.
+        if (error instanceof PaymentUnavailableError && !error.mayHaveCharged) await this.attempts.finish(orderId);
+        throw error;
+      });
     if (!outcome.approved) {
       await this.attempts.finish(orderId);
       throw paymentDeclined(outcome.reason);

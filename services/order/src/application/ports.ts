@@ -39,6 +39,8 @@ export type PaymentOutcome = { approved: true; paymentId: string } | { approved:
  * when payment cannot answer in time; `outcomeUnknown` then says whether it may have charged.
  */
 export interface PaymentGateway {
+  /** False while payment is known to be failing (circuit open): placing an order can fail at once. */
+  isAcceptingPayments(): boolean;
   approve(request: PaymentRequest): Promise<PaymentOutcome>;
   /** Refunds, or voids if it has not been approved yet: the order id identifies the payment. */
   refund(orderId: string, reason: string): Promise<void>;

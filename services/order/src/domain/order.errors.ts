@@ -32,14 +32,25 @@ export const menuItemUnavailable = (field: string, menuItemId: string) =>
 export const paymentDeclined = (reason: string) =>
   new OrderError('ORDER.PAYMENT_DECLINED', 'failed_precondition', `payment declined: ${reason}`, 'card_token');
 
-export const paymentUnavailable = (detail: string, retryAfterSeconds: number) =>
-  new OrderError(
-    'PAYMENT.UNAVAILABLE',
-    'unavailable',
-    `payment is unavailable right now (${detail}); please try again shortly`,
-    undefined,
-    retryAfterSeconds,
-  );
+/** Payment did not answer yes or no. `mayHaveCharged`: it may still approve, so the attempt must be settled later. */
+export class PaymentUnavailableError extends OrderError {
+  constructor(
+    detail: string,
+    retryAfterSeconds: number,
+    readonly mayHaveCharged: boolean,
+  ) {
+    super(
+      'PAYMENT.UNAVAILABLE',
+      'unavailable',
+      `payment is unavailable right now (${detail}); please try again shortly`,
+      undefined,
+      retryAfterSeconds,
+    );
+  }
+}
+
+export const paymentUnavailable = (detail: string, retryAfterSeconds: number, mayHaveCharged = false) =>
+  new PaymentUnavailableError(detail, retryAfterSeconds, mayHaveCharged);
 
 export const cannotCancel = (orderId: string, status: string) =>
   new OrderError('ORDER.CANNOT_CANCEL', 'failed_precondition', `order ${orderId} is ${status} and can no longer be cancelled`, 'order_id');

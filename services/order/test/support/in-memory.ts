@@ -67,6 +67,11 @@ export class FakePaymentGateway implements PaymentGateway {
   readonly approvals: PaymentRequest[] = [];
   readonly refunds: Array<{ orderId: string; reason: string }> = [];
   failWith: Error | undefined;
+  accepting = true;
+
+  isAcceptingPayments() {
+    return this.accepting;
+  }
 
   async approve(request: PaymentRequest): Promise<PaymentOutcome> {
     if (this.failWith) throw this.failWith;

@@ -69,11 +69,18 @@ describe('PlaceOrder', () => {
     expect(attempts.open.size).to.equal(0);
   });
 
-  it('leaves the attempt open when payment gives no answer, for a later refund', async () => {
+  it('leaves the attempt open when payment may have charged without answering, for a later refund', async () => {
     const { attempts, payments, placeOrder } = setup();
-    payments.failWith = paymentUnavailable('timed out', 5);
+    payments.failWith = paymentUnavailable('timed out', 5, true);
     await placeOrder.execute(command()).catch(() => {});
     expect(attempts.open.size).to.equal(1);
+  });
+
+  it('closes the attempt when payment refused without charging', async () => {
+    const { attempts, payments, placeOrder } = setup();
+    payments.failWith = paymentUnavailable('busy', 1);
+    await placeOrder.execute(command()).catch(() => {});
+    expect(attempts.open.size).to.equal(0);
   });
 
   it('stores nothing when the payment is declined', async () => {
@@ -88,6 +95,16 @@ describe('PlaceOrder', () => {
     payments.failWith = paymentUnavailable('circuit open', 5);
     const error = await rejection(placeOrder.execute(command()));
     expect(error).to.include({ kind: 'unavailable', retryAfterSeconds: 5 });
+    expect(orders.stored.size).to.equal(0);
+  });
+
+  it('fails at once, storing nothing, while payment is known to be failing', async () => {
+    const { orders, payments, attempts, placeOrder } = setup();
+    payments.accepting = false;
+    const error = await rejection(placeOrder.execute(command()));
+    expect(error).to.include({ kind: 'unavailable', code: 'PAYMENT.UNAVAILABLE' });
+    expect(payments.approvals).to.be.empty;
+    expect(attempts.open.size).to.equal(0);
     expect(orders.stored.size).to.equal(0);
   });
 

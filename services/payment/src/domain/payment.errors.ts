@@ -1,4 +1,4 @@
-type Kind = 'invalid_argument' | 'not_found' | 'unavailable' | 'deadline_exceeded';
+type Kind = 'invalid_argument' | 'not_found' | 'unavailable' | 'resource_exhausted' | 'deadline_exceeded';
 
 /** Errors of the payment context; `code` is stable for clients, `kind` decides the status. */
 export class PaymentError extends Error {
@@ -21,7 +21,7 @@ export const paymentNotFound = (orderId: string) =>
   new PaymentError('PAYMENT.NOT_FOUND', 'not_found', `no payment for order ${orderId}`, 'order_id');
 
 export const providerBusy = () =>
-  new PaymentError('PAYMENT.PROVIDER_BUSY', 'unavailable', 'the payment provider is busy; please try again shortly', undefined, 1);
+  new PaymentError('PAYMENT.PROVIDER_BUSY', 'resource_exhausted', 'the payment provider is busy; please try again shortly', undefined, 1);
 
 export const authorizationAbandoned = () =>
   new PaymentError(

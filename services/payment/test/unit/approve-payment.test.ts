@@ -70,7 +70,7 @@ describe('ApprovePayment', () => {
     provider.failWith = providerBusy();
     expect(await rejection(approvePayment.execute(approvePaymentCommand()))).to.include({
       code: 'PAYMENT.PROVIDER_BUSY',
-      kind: 'unavailable',
+      kind: 'resource_exhausted',
       retryAfterSeconds: 1,
     });
     expect(payments.size).to.equal(0);

@@ -67,7 +67,7 @@ describe('SimulatedPaymentProvider', () => {
     expect(pending).to.have.length(2);
 
     const refused = await rejection(provider.authorize('tok_visa', krw, listening()));
-    expect(refused).to.include({ code: 'PAYMENT.PROVIDER_BUSY', kind: 'unavailable', retryAfterSeconds: 1 });
+    expect(refused).to.include({ code: 'PAYMENT.PROVIDER_BUSY', kind: 'resource_exhausted', retryAfterSeconds: 1 });
 
     wakeNext();
     await settle();

@@ -5,7 +5,14 @@ import { StoreOrderError } from '../../src/domain/store-order.errors.js';
 const now = new Date('2026-11-24T12:00:00Z');
 const received = () =>
   StoreOrder.receive(
-    { orderId: 'o-1', storeId: 's-1', customerId: 'c-1', items: [], total: { currencyCode: 'KRW', amountMinor: 9000 }, deliveryAddress: 'Busan' },
+    {
+      orderId: 'o-1',
+      storeId: 's-1',
+      customerId: 'c-1',
+      items: [],
+      total: { currencyCode: 'KRW', amountMinor: 9000 },
+      deliveryAddress: 'Busan',
+    },
     now,
   );
 const inStatus = (status: StoreOrderStatus) => StoreOrder.restore({ ...received().snapshot(), status });
@@ -29,7 +36,9 @@ describe('StoreOrder', () => {
 
   it('refuses to deliver before cooking, naming the current state', () => {
     const order = inStatus('accepted');
-    expect(() => order.act('startDelivery', now, 'e')).to.throw(StoreOrderError, 'it is accepted').with.property('kind', 'failed_precondition');
+    expect(() => order.act('startDelivery', now, 'e'))
+      .to.throw(StoreOrderError, 'it is accepted')
+      .with.property('kind', 'failed_precondition');
   });
 
   it('refuses any step on a cancelled order', () => {

@@ -13,6 +13,12 @@ import type { PaymentGateway, PaymentOutcome, PaymentRequest } from '../../appli
 import { createPaymentBreaker, type BreakerSettings } from './payment-circuit-breaker.js';
 
 const callerFaults = new Set([status.INVALID_ARGUMENT, status.FAILED_PRECONDITION, status.NOT_FOUND, status.PERMISSION_DENIED]);
+/**
+ * Not held against payment by the breaker: our own mistakes, and "busy" (payment at capacity
+ * refuses at once, so there is nothing to protect by opening the circuit and blocking the
+ * capacity it does have). Timeouts and outages open it.
+ */
+const notPaymentFailures = new Set([...callerFaults, status.RESOURCE_EXHAUSTED]);
 
 /** PaymentService over gRPC: one client reused, a deadline on every call, approvals behind a breaker. */
 export class GrpcPaymentGateway implements PaymentGateway {
@@ -33,10 +39,14 @@ export class GrpcPaymentGateway implements PaymentGateway {
     this.approveBreaker = createPaymentBreaker(
       (request: ApprovePaymentRequest) => this.callApprove(request),
       settings,
-      (error) => callerFaults.has((error as Partial<ServiceError>).code ?? status.UNKNOWN),
+      (error) => notPaymentFailures.has((error as Partial<ServiceError>).code ?? status.UNKNOWN),
       logger,
       metrics,
     );
+  }
+
+  isAcceptingPayments(): boolean {
+    return !this.approveBreaker.opened;
   }
 
   async approve(request: PaymentRequest): Promise<PaymentOutcome> {
@@ -83,18 +93,18 @@ export class GrpcPaymentGateway implements PaymentGateway {
   private unavailable(error: unknown): Error {
     const retryAfterSeconds = Math.max(1, Math.ceil(this.settings.resetTimeoutMs / 1000));
     const grpcError = error as { code?: unknown; details?: unknown };
-    if (this.approveBreaker.opened || grpcError.code === 'EOPENBREAKER') return paymentUnavailable('circuit open', retryAfterSeconds);
+    if (grpcError.code === 'EOPENBREAKER') return paymentUnavailable('circuit open', retryAfterSeconds);
     if (grpcError.code === 'ETIMEDOUT' || grpcError.code === status.DEADLINE_EXCEEDED)
-      return paymentUnavailable('timed out', retryAfterSeconds);
+      return paymentUnavailable('timed out', retryAfterSeconds, true);
+    if (grpcError.code === status.RESOURCE_EXHAUSTED) return paymentUnavailable('busy', 1);
     if (typeof grpcError.code === 'number' && callerFaults.has(grpcError.code)) {
       // Payment rejected what we sent: our request was malformed, not a payment outage.
       return error instanceof Error ? error : new Error(String(error));
     }
-    if (grpcError.code === status.UNAVAILABLE) return paymentUnavailable('not reachable', retryAfterSeconds);
-    if (grpcError.code === status.RESOURCE_EXHAUSTED) return paymentUnavailable('overloaded', retryAfterSeconds);
-    return paymentUnavailable(
-      typeof grpcError.details === 'string' && grpcError.details ? grpcError.details : 'no answer',
-      retryAfterSeconds,
-    );
+    // UNAVAILABLE before the call reached payment (no connection) charged nothing; a dropped
+    // connection mid-call may have.
+    const unreachable = grpcError.code === status.UNAVAILABLE && /No connection established|ECONNREFUSED/.test(String(grpcError.details));
+    if (unreachable) return paymentUnavailable('not reachable', retryAfterSeconds);
+    return paymentUnavailable('no answer', retryAfterSeconds, true);
   }
 }
