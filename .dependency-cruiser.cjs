@@ -6,7 +6,7 @@ module.exports = {
       comment: 'domain/ imports only domain/: no application, adapters, generated code or packages.',
       severity: 'error',
       from: { path: '^services/[^/]+/src/domain/' },
-      to: { pathNot: ['^services/[^/]+/src/domain/', '^node:'] , dependencyTypesNot: ['type-only'] },
+      to: { pathNot: ['^services/[^/]+/src/domain/', '^node:'], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'domain-types-stay-in-domain',
@@ -45,6 +45,10 @@ module.exports = {
     tsPreCompilationDeps: true,
     combinedDependencies: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
   },
 };

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Brings a checkout up to date for `npm start`, `npm test` and CI; prints nothing when it already is.
+#   - npm packages: `npm ci` when node_modules is missing or older than package-lock.json
+#   - Go tools (nats-server, grpcurl, ferretdb) in .tools/bin, pinned by tools/go.mod
+#   - PostgreSQL server binaries, only with SETUP_POSTGRES=1 (tests run their own cluster)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { echo "setup: $*" >&2; }
+
+# npm packages. The native sqlite3 addon builds from source against this Node's headers.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  say "installing npm packages (npm ci)"
+  node_prefix=$(dirname "$(dirname "$(command -v node)")")
+  if [[ -z ${npm_config_nodedir:-} && -f $node_prefix/include/node/node_api.h ]]; then
+    export npm_config_nodedir=$node_prefix
+  fi
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# Go tools: rebuilt when one is missing or tools/go.mod changed since it was built.
+stale=()
+for tool in nats-server grpcurl ferretdb; do
+  if [[ ! -x .tools/bin/$tool || tools/go.mod -nt .tools/bin/$tool ]]; then stale+=("$tool"); fi
+done
+if (( ${#stale[@]} > 0 )); then
+  if ! command -v go >/dev/null; then
+    say "Go is needed to build ${stale[*]} into .tools/bin (see tools/go.mod for the version): install it from https://go.dev/dl/ and put it on PATH"
+    exit 1
+  fi
+  say "building ${stale[*]} into .tools/bin (the first build takes a minute or two)"
+  (
+    cd tools
+    GOBIN="$PWD/../.tools/bin" go install tool
+    go build -o ../.tools/bin/ferretdb ./cmd/ferretdb
+  )
+  touch .tools/bin/nats-server .tools/bin/grpcurl .tools/bin/ferretdb
+fi
+
+# PostgreSQL server binaries (Debian/Ubuntu packages), on request.
+if [[ ${SETUP_POSTGRES:-} == 1 ]] && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
+  say "installing PostgreSQL (apt-get)"
+  sudo=()
+  if (( EUID != 0 )); then
+    command -v sudo >/dev/null || { say "installing PostgreSQL needs root: run as root or install the postgresql package"; exit 1; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# `npm start`: NATS, FerretDB and the four services on their default ports (see stack/src/cli.ts).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+exec node --import tsx stack/src/cli.ts

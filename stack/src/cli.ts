@@ -1,0 +1,189 @@
+/**
+ * `npm start`: NATS (JetStream) and FerretDB with their data under .data/, then the four services,
+ * each waited for until SERVING. Ctrl-C (or SIGTERM) stops the services, then the servers.
+ *
+ * Ports: NATS_PORT (4222), NATS_MONITOR_PORT (8222), FERRETDB_PORT (27017), and per service
+ * <NAME>_GRPC_PORT / <NAME>_HTTP_PORT, e.g. ORDER_GRPC_PORT (50051) and ORDER_HTTP_PORT (8081).
+ * PAYMENT_DATABASE_URL / STORE_DATABASE_URL replace the default SQLite files. Anything else in the
+ * environment (LOG_LEVEL, BIND_HOST, ...) reaches the services unchanged.
+ * SERVICE_START_TIMEOUT_MS (60000) bounds the wait for SERVING.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startFerretDb } from './ferretdb.js';
+import { startNats } from './nats.js';
+import { displayPath, repoRoot, toolPath } from './paths.js';
+import { busyPorts, type PortClaim } from './ports.js';
+import { stopAll } from './processes.js';
+import { serviceEntry, startService, type ServiceName } from './service.js';
+import { formatTable } from './table.js';
+
+const dataDir = join(repoRoot, '.data');
+const logsDir = join(dataDir, 'logs');
+
+/** A problem the user can fix; printed without a stack trace. */
+class StartError extends Error {}
+
+interface ServicePlan {
+  name: ServiceName;
+  grpcPort: number;
+  httpPort: number;
+}
+
+const defaultPorts: Record<ServiceName, [grpc: number, http: number]> = {
+  order: [50051, 8081],
+  payment: [50052, 8082],
+  store: [50053, 8083],
+  notification: [50054, 8084],
+};
+
+function portFromEnv(variable: string, fallback: number): number {
+  const raw = process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new StartError(`${variable} must be a port number (1-65535), got ${JSON.stringify(raw)}`);
+  return port;
+}
+
+function logFile(name: string): string {
+  const file = join(logsDir, `${name}.log`);
+  writeFileSync(file, ''); // each start begins a fresh log
+  return file;
+}
+
+let stopping = false;
+let startedAnything = false;
+
+async function main(): Promise<void> {
+  const natsPort = portFromEnv('NATS_PORT', 4222);
+  const natsMonitorPort = portFromEnv('NATS_MONITOR_PORT', 8222);
+  const ferretPort = portFromEnv('FERRETDB_PORT', 27017);
+  const plans: ServicePlan[] = (Object.keys(defaultPorts) as ServiceName[]).map((name) => {
+    const [grpc, http] = defaultPorts[name];
+    const prefix = name.toUpperCase();
+    return { name, grpcPort: portFromEnv(`${prefix}_GRPC_PORT`, grpc), httpPort: portFromEnv(`${prefix}_HTTP_PORT`, http) };
+  });
+  const startTimeoutMs = Number(process.env.SERVICE_START_TIMEOUT_MS || 60_000);
+  if (!(startTimeoutMs > 0)) throw new StartError('SERVICE_START_TIMEOUT_MS must be a number of milliseconds');
+  const bindHost = process.env.BIND_HOST;
+  const host = !bindHost || bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost;
+
+  await assertPortsFree([
+    { port: natsPort, what: 'NATS', variable: 'NATS_PORT' },
+    { port: natsMonitorPort, what: 'NATS monitoring', variable: 'NATS_MONITOR_PORT' },
+    { port: ferretPort, what: 'FerretDB', variable: 'FERRETDB_PORT' },
+    ...plans.flatMap(({ name, grpcPort, httpPort }) => [
+      { port: grpcPort, what: `${name} gRPC`, variable: `${name.toUpperCase()}_GRPC_PORT` },
+      { port: httpPort, what: `${name} REST`, variable: `${name.toUpperCase()}_HTTP_PORT` },
+    ]),
+  ]);
+  toolPath('nats-server');
+  toolPath('ferretdb');
+  for (const { name } of plans) serviceEntry(name);
+  mkdirSync(logsDir, { recursive: true });
+
+  console.log('Starting NATS and FerretDB ...');
+  startedAnything = true;
+  const nats = await startNats({ dataDir: join(dataDir, 'nats'), port: natsPort, monitorPort: natsMonitorPort, logFile: logFile('nats') });
+  const ferret = await startFerretDb({ dataDir: join(dataDir, 'ferretdb'), port: ferretPort, logFile: logFile('ferretdb') });
+
+  const planOf = (name: ServiceName) => plans.find((plan) => plan.name === name);
+  const grpcAddress = (name: ServiceName) => `${host}:${planOf(name)?.grpcPort}`;
+  const httpPort = (name: ServiceName) => planOf(name)?.httpPort;
+  const extraEnv: Record<ServiceName, Record<string, string>> = {
+    order: { MONGODB_URL: ferret.url, PAYMENT_GRPC_ADDRESS: grpcAddress('payment') },
+    payment: { DATABASE_URL: process.env.PAYMENT_DATABASE_URL || 'sqlite:.data/payment.sqlite' },
+    store: { DATABASE_URL: process.env.STORE_DATABASE_URL || 'sqlite:.data/store.sqlite' },
+    notification: {},
+  };
+
+  console.log(`Starting ${plans.map((plan) => plan.name).join(', ')} ...`);
+  const services = [];
+  for (const { name, grpcPort, httpPort } of plans) {
+    const env = { GRPC_PORT: String(grpcPort), HTTP_PORT: String(httpPort), NATS_URL: nats.url, ...extraEnv[name] };
+    services.push(await startService(name, { env, logFile: logFile(name) }));
+  }
+  await Promise.all(services.map((service) => service.waitServing(grpcAddress(service.name), startTimeoutMs)));
+
+  for (const service of services) {
+    void service.exited.then((code) => {
+      if (!stopping) console.error(`\n${service.name} exited unexpectedly (code ${code}): see ${displayPath(service.logFile)}`);
+    });
+  }
+
+  console.log(`\nFood delivery is running (${plans.length} services SERVING).\n`);
+  console.log(
+    formatTable([
+      ['service', 'gRPC', 'REST', 'log'],
+      ...services.map(({ name, logFile }) => [name, grpcAddress(name), `http://${host}:${httpPort(name)}`, displayPath(logFile)]),
+    ]),
+  );
+  console.log();
+  console.log(
+    formatTable([
+      ['server', 'URL', 'monitoring', 'log'],
+      ['NATS', nats.url, nats.monitorUrl, displayPath(nats.logFile)],
+      ['FerretDB', ferret.url, '', displayPath(ferret.logFile)],
+    ]),
+  );
+  console.log(`\nData: ${displayPath(dataDir)}/ (payment: ${extraEnv.payment.DATABASE_URL}, store: ${extraEnv.store.DATABASE_URL})`);
+  console.log('Ctrl-C stops everything.');
+}
+
+async function assertPortsFree(claims: PortClaim[]): Promise<void> {
+  for (const [index, claim] of claims.entries()) {
+    const other = claims.slice(index + 1).find(({ port }) => port === claim.port);
+    if (other)
+      throw new StartError(`${claim.what} and ${other.what} are both set to port ${claim.port} (${claim.variable}, ${other.variable})`);
+  }
+  const busy = await busyPorts(claims);
+  if (busy.length === 0) return;
+  throw new StartError(
+    [
+      'These ports are already in use:',
+      ...busy.map(({ port, what, variable }) => `  ${String(port).padEnd(6)} ${what.padEnd(18)} (set ${variable} to use another)`),
+      'Is another `npm start` still running? Stop it, or free the ports.',
+    ].join('\n'),
+  );
+}
+
+async function stopEverything(): Promise<boolean> {
+  stopping = true;
+  try {
+    await stopAll();
+    return true;
+  } catch (error) {
+    console.error((error as Error).message);
+    return false;
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      console.error('\nStopping at once (SIGKILL).');
+      process.exit(130); // children still running are killed on exit (processes.ts)
+    }
+    console.log(`\n${signal}: stopping the services, then NATS and FerretDB ...${signal === 'SIGINT' ? ' (Ctrl-C again to force)' : ''}`);
+    void stopEverything().then((clean) => {
+      console.log(clean ? 'Stopped.' : 'Stopped, with errors.');
+      process.exit(clean ? 0 : 1);
+    });
+  });
+}
+
+try {
+  await main();
+} catch (error) {
+  if (stopping) {
+    // A signal arrived during start-up; its handler stops everything and exits.
+  } else {
+    console.error(`\n${error instanceof StartError ? error.message : `Could not start: ${(error as Error).message}`}`);
+    if (startedAnything) {
+      console.error('Stopping what was started ...');
+      console.error((await stopEverything()) ? 'Stopped.' : 'Stopped, with errors.');
+    }
+    process.exit(1);
+  }
+}

@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { toolPath } from './paths.js';
+import { spawnProcess, track } from './processes.js';
+import { waitUntil } from './wait.js';
+
+export interface FerretDbOptions {
+  /** SQLite files, one per database. */
+  dataDir: string;
+  port: number;
+  /** Default: ferretdb.log in dataDir. */
+  logFile?: string;
+  readyTimeoutMs?: number;
+}
+
+export interface FerretDb {
+  url: string;
+  logFile: string;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/** FerretDB (MongoDB wire protocol over SQLite) on 127.0.0.1; resolves once it answers a ping. */
+export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb> {
+  const { dataDir, port, readyTimeoutMs = 30_000 } = options;
+  const logFile = options.logFile ?? join(dataDir, 'ferretdb.log');
+  const url = `mongodb://127.0.0.1:${port}/`;
+  mkdirSync(dataDir, { recursive: true });
+
+  const server = await spawnProcess({
+    name: 'ferretdb',
+    command: toolPath('ferretdb'),
+    // FerretDB wants the SQLite directory as a file: URI ending in a slash.
+    args: [
+      '-listen-addr',
+      `127.0.0.1:${port}`,
+      '-handler',
+      'sqlite',
+      '-sqlite-url',
+      `file:${dataDir.replace(/\/?$/, '/')}`,
+      '-log-level',
+      'warn',
+    ],
+    logFile,
+  });
+  try {
+    await waitUntil(`FerretDB on port ${port}`, () => answersPing(url), { timeoutMs: readyTimeoutMs, intervalMs: 200, process: server });
+  } catch (error) {
+    await server.kill();
+    throw error;
+  }
+  const handle: FerretDb = {
+    url,
+    logFile,
+    stop: async () => void (await server.stop()),
+    kill: async () => void (await server.kill()),
+  };
+  track({ name: 'ferretdb', stop: () => handle.stop() });
+  return handle;
+}
+
+async function answersPing(url: string): Promise<boolean> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 1_000, connectTimeoutMS: 1_000 });
+  try {
+    await client.db('admin').command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.close();
+  }
+}

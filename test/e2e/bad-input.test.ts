@@ -1,0 +1,331 @@
+import { stopAll } from '@fooddelivery/stack/processes';
+import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
+import { PaymentServiceService } from '@fooddelivery/gen/fooddelivery/payment/v1/payment_service';
+import { makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
+
+const huge = 'x'.repeat(100_000);
+const goodLine = { menuItemId: 'fried-chicken', quantity: 1 };
+const goodOrder = { customerId: 'c-1', storeId: 'store-seoul-chicken', lines: [goodLine], deliveryAddress: 'Seoul', cardToken: 'tok_visa' };
+const goodPayment = {
+  orderId: 'o-bad-input',
+  customerId: 'c-1',
+  amount: { currencyCode: 'KRW', amountMinor: 1000 },
+  cardToken: 'tok_visa',
+  storeId: 'store-seoul-chicken',
+  items: [
+    {
+      menuItemId: 'cola',
+      name: 'Cola',
+      quantity: 1,
+      unitPrice: { currencyCode: 'KRW', amountMinor: 1000 },
+      lineTotal: { currencyCode: 'KRW', amountMinor: 1000 },
+    },
+  ],
+  deliveryAddress: 'Seoul',
+};
+
+interface Case {
+  service: 'order' | 'payment';
+  rpc: string;
+  request: Record<string, unknown>;
+  /** gRPC status and the field the message must name. */
+  grpc: status;
+  field: string;
+  /** REST equivalent: method, path and body, with the HTTP status expected. */
+  rest: [method: string, path: string, body?: unknown];
+  http: number;
+}
+
+const cases: Case[] = [
+  {
+    service: 'order',
+    rpc: 'getMenu',
+    request: { storeId: '' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'store_id',
+    rest: ['GET', '/v1/stores/%20/menu'],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'getMenu',
+    request: { storeId: 'store-nowhere' },
+    grpc: status.NOT_FOUND,
+    field: 'store-nowhere',
+    rest: ['GET', '/v1/stores/store-nowhere/menu'],
+    http: 404,
+  },
+  {
+    service: 'order',
+    rpc: 'getMenu',
+    request: { storeId: huge },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'store_id',
+    rest: ['GET', `/v1/stores/${'x'.repeat(5000)}/menu`],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'placeOrder',
+    request: { ...goodOrder, customerId: '' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'customer_id',
+    rest: ['POST', '/v1/orders', { ...goodOrder, customerId: '' }],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'placeOrder',
+    request: { ...goodOrder, lines: [] },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'lines',
+    rest: ['POST', '/v1/orders', { ...goodOrder, lines: [] }],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'placeOrder',
+    request: { ...goodOrder, lines: [{ ...goodLine, quantity: -2 }] },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'lines[0].quantity',
+    rest: ['POST', '/v1/orders', { ...goodOrder, lines: [{ ...goodLine, quantity: -2 }] }],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'placeOrder',
+    request: { ...goodOrder, lines: [{ menuItemId: 'pizza', quantity: 1 }] },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'lines[0].menu_item_id',
+    rest: ['POST', '/v1/orders', { ...goodOrder, lines: [{ menuItemId: 'pizza', quantity: 1 }] }],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'placeOrder',
+    request: { ...goodOrder, storeId: 'store-nowhere' },
+    grpc: status.NOT_FOUND,
+    field: 'store-nowhere',
+    rest: ['POST', '/v1/orders', { ...goodOrder, storeId: 'store-nowhere' }],
+    http: 404,
+  },
+  {
+    service: 'order',
+    rpc: 'placeOrder',
+    request: { ...goodOrder, storeId: 'store-jeju-grill', lines: [{ menuItemId: 'black-pork-set', quantity: 1 }] },
+    grpc: status.FAILED_PRECONDITION,
+    field: 'closed',
+    rest: ['POST', '/v1/orders', { ...goodOrder, storeId: 'store-jeju-grill', lines: [{ menuItemId: 'black-pork-set', quantity: 1 }] }],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'placeOrder',
+    request: { ...goodOrder, deliveryAddress: huge },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'delivery_address',
+    rest: ['POST', '/v1/orders', { ...goodOrder, deliveryAddress: 'x'.repeat(600) }],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'placeOrder',
+    request: { ...goodOrder, cardToken: '' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'card_token',
+    rest: ['POST', '/v1/orders', { ...goodOrder, cardToken: '' }],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'getOrder',
+    request: { orderId: '' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'order_id',
+    rest: ['GET', '/v1/orders/%20'],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'getOrder',
+    request: { orderId: 'o-unknown' },
+    grpc: status.NOT_FOUND,
+    field: 'o-unknown',
+    rest: ['GET', '/v1/orders/o-unknown'],
+    http: 404,
+  },
+  {
+    service: 'order',
+    rpc: 'listOrders',
+    request: { customerId: '', pageSize: 0, pageToken: '' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'customer_id',
+    rest: ['GET', '/v1/orders'],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'listOrders',
+    request: { customerId: 'c-1', pageSize: 1000, pageToken: '' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'page_size',
+    rest: ['GET', '/v1/orders?customerId=c-1&pageSize=1000'],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'listOrders',
+    request: { customerId: 'c-1', pageSize: 0, pageToken: 'forged' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'page_token',
+    rest: ['GET', '/v1/orders?customerId=c-1&pageToken=forged'],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'cancelOrder',
+    request: { orderId: '', reason: '' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'order_id',
+    rest: ['POST', '/v1/orders/%20:cancel', {}],
+    http: 400,
+  },
+  {
+    service: 'order',
+    rpc: 'cancelOrder',
+    request: { orderId: 'o-unknown', reason: '' },
+    grpc: status.NOT_FOUND,
+    field: 'o-unknown',
+    rest: ['POST', '/v1/orders/o-unknown:cancel', {}],
+    http: 404,
+  },
+  {
+    service: 'payment',
+    rpc: 'approvePayment',
+    request: { ...goodPayment, orderId: '' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'order_id',
+    rest: ['POST', '/v1/payments', { ...goodPayment, orderId: '' }],
+    http: 400,
+  },
+  {
+    service: 'payment',
+    rpc: 'approvePayment',
+    request: { ...goodPayment, amount: { currencyCode: 'KRW', amountMinor: -5 } },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'amount',
+    rest: ['POST', '/v1/payments', { ...goodPayment, amount: { currencyCode: 'KRW', amountMinor: '-5' } }],
+    http: 400,
+  },
+  {
+    service: 'payment',
+    rpc: 'approvePayment',
+    request: { ...goodPayment, cardToken: huge },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'card_token',
+    rest: ['POST', '/v1/payments', { ...goodPayment, cardToken: 'x'.repeat(200) }],
+    http: 400,
+  },
+  {
+    service: 'payment',
+    rpc: 'refundPayment',
+    request: { orderId: '', reason: '' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'order_id',
+    rest: ['POST', '/v1/payments/%20:refund', {}],
+    http: 400,
+  },
+  {
+    service: 'payment',
+    rpc: 'getPayment',
+    request: { orderId: 'o-unknown' },
+    grpc: status.NOT_FOUND,
+    field: 'o-unknown',
+    rest: ['GET', '/v1/payments/o-unknown'],
+    http: 404,
+  },
+];
+
+/** Malformed REST bodies the transcoder rejects before any use case runs. */
+const malformed: Array<[string, string, string]> = [
+  ['not JSON', '{"customerId": ', 'body'],
+  ['a JSON array', '[1,2]', 'body'],
+  ['an unknown field (a client-set price)', JSON.stringify({ ...goodOrder, price: 1 }), 'price'],
+  ['a string where a number belongs', JSON.stringify({ ...goodOrder, lines: [{ menuItemId: 'cola', quantity: 'two' }] }), 'quantity'],
+];
+
+describe('bad input gets a 4xx naming the field, never a 500', function () {
+  this.timeout(120_000);
+  let system: TestSystem;
+  const grpcClients: Record<string, Client & Record<string, Function>> = {};
+
+  before(async () => {
+    system = await startSystem(['payment', 'order'], { payment: { PAYMENT_LATENCY_MIN_MS: '0', PAYMENT_LATENCY_MAX_MS: '0' } });
+    const Order = makeGenericClientConstructor(OrderServiceService, 'OrderService');
+    const Payment = makeGenericClientConstructor(PaymentServiceService, 'PaymentService');
+    grpcClients.order = new Order(system.service('order').grpc, credentials.createInsecure()) as never;
+    grpcClients.payment = new Payment(system.service('payment').grpc, credentials.createInsecure()) as never;
+  });
+  after(async () => {
+    for (const client of Object.values(grpcClients)) client.close();
+    await stopAll();
+  });
+
+  for (const testCase of cases) {
+    const name = `${testCase.service}.${testCase.rpc} ${JSON.stringify(testCase.request).slice(0, 70)}`;
+    it(`gRPC ${name} → ${status[testCase.grpc]}`, async () => {
+      const client = grpcClients[testCase.service]!;
+      const error = await new Promise<ServiceError | undefined>((resolve) => {
+        (client[testCase.rpc] as Function).call(
+          client,
+          testCase.request,
+          new Metadata(),
+          { deadline: Date.now() + 10_000 },
+          (err: ServiceError | null) => resolve(err ?? undefined),
+        );
+      });
+      expect(error, 'the call must fail').to.not.equal(undefined);
+      expect(error!.code).to.equal(testCase.grpc);
+      expect(error!.details).to.include(testCase.field);
+    });
+
+    it(`REST ${testCase.rest[0]} ${testCase.rest[1].slice(0, 60)} → ${testCase.http}`, async () => {
+      const [method, path, body] = testCase.rest;
+      const response = await fetch(`${system.service(testCase.service).http}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      expect(response.status).to.equal(testCase.http);
+      const payload = (await response.json()) as { code: number; message: string };
+      expect(payload.code).to.equal(testCase.grpc === status.FAILED_PRECONDITION ? status.FAILED_PRECONDITION : testCase.grpc);
+      expect(payload.message).to.match(/\S/);
+    });
+  }
+
+  for (const [what, body, field] of malformed) {
+    it(`REST POST /v1/orders with ${what} → 400 naming ${field}`, async () => {
+      const response = await fetch(`${system.service('order').http}/v1/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(response.status).to.equal(400);
+      const payload = (await response.json()) as { message: string; details: Array<{ metadata: { field?: string } }> };
+      expect(payload.details[0]?.metadata.field ?? payload.message).to.include(field);
+    });
+  }
+
+  it('REST refuses a body over the size limit with 413, and an unknown path with 404', async () => {
+    const tooBig = await fetch(`${system.service('order').http}/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...goodOrder, deliveryAddress: 'x'.repeat(1_000_000) }),
+    });
+    expect(tooBig.status).to.equal(413);
+    expect((await fetch(`${system.service('order').http}/v1/nothing-here`)).status).to.equal(404);
+  });
+});
