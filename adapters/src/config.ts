@@ -64,6 +64,12 @@ export const env = {
       .default(fallback),
   logLevel: () => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   bindHost: () => z.string().min(1, 'must not be empty').default('0.0.0.0'),
+  millisecondsList: (fallback: string) =>
+    z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of milliseconds, e.g. 1000,5000')
+      .default(fallback)
+      .transform((value) => value.split(',').map(Number)),
   sqlDatabaseUrl: (fallback: string) =>
     z
       .string()
@@ -86,5 +92,11 @@ export function commonConfigShape(defaults: { grpcPort: number; httpPort: number
     NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
     LOG_LEVEL: env.logLevel(),
     SHUTDOWN_GRACE_MS: env.positiveInt(10_000),
+    /** How long a delivered event may stay unacknowledged (e.g. its consumer crashed) before redelivery. */
+    CONSUMER_ACK_WAIT_MS: env.positiveInt(30_000),
+    /** Delays before each redelivery of an event whose handling failed; then it is dead-lettered. */
+    CONSUMER_BACKOFF_MS: env.millisecondsList('1000,5000,15000,30000'),
+    /** Fault injection for tests: pause between an event's effect and its ack. Keep 0. */
+    FAULT_DELAY_BEFORE_ACK_MS: env.nonNegativeInt(0),
   };
 }

@@ -13,6 +13,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import { withLogContext, type Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import { Streams } from './streams.js';
 
 /** Header names every event carries (besides JetStream's own Nats-Msg-Id = eventId). */
@@ -118,6 +119,9 @@ export interface ConsumerOptions {
   ackWaitMs?: number;
   /** Redelivery delays; their count + 1 bounds the deliveries. */
   backoffMs?: number[];
+  metrics?: Metrics;
+  /** Fault injection for tests only: wait this long between the effect and the ack. */
+  delayBeforeAckMs?: number;
 }
 
 /**
@@ -151,8 +155,10 @@ export async function startConsumer(connection: NatsConnection, options: Consume
   const js = connection.jetstream();
   const consumer = await js.consumers.get(options.stream, options.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });
+  const outcomes = options.metrics?.counter('events_consumed_total', 'Events consumed, by consumer and outcome', ['consumer', 'outcome']);
+  const count = (outcome: 'handled' | 'retried' | 'dead_lettered' | 'redelivered') => outcomes?.inc({ consumer: options.durable, outcome });
   const done = (async () => {
-    for await (const message of messages) await handleMessage(message, options, backoffMs, js);
+    for await (const message of messages) await handleMessage(message, options, backoffMs, js, count);
   })();
   return {
     async stop() {
@@ -162,7 +168,13 @@ export async function startConsumer(connection: NatsConnection, options: Consume
   };
 }
 
-async function handleMessage(message: JsMsg, options: ConsumerOptions, backoffMs: number[], js: JetStreamClient): Promise<void> {
+async function handleMessage(
+  message: JsMsg,
+  options: ConsumerOptions,
+  backoffMs: number[],
+  js: JetStreamClient,
+  count: (outcome: 'handled' | 'retried' | 'dead_lettered' | 'redelivered') => void,
+): Promise<void> {
   const event: ReceivedEvent = {
     subject: message.subject,
     eventType: message.headers?.get(EventHeader.type) ?? message.subject,
@@ -175,12 +187,19 @@ async function handleMessage(message: JsMsg, options: ConsumerOptions, backoffMs
   if (causationId) event.causationId = causationId;
   const context = { orderId: event.orderId, eventId: event.eventId, eventType: event.eventType, ...(causationId && { causationId }) };
   await withLogContext(context, async () => {
+    if (event.deliveryCount > 1) {
+      count('redelivered');
+      options.logger.info({ deliveryCount: event.deliveryCount }, 'event redelivered');
+    }
     try {
       await options.handle(event);
+      if (options.delayBeforeAckMs) await new Promise((resolve) => setTimeout(resolve, options.delayBeforeAckMs));
       message.ack();
+      count('handled');
     } catch (error) {
       if (event.deliveryCount > backoffMs.length) {
         await deadLetter(js, message, options.durable, error);
+        count('dead_lettered');
         options.logger.error(
           { err: error, deliveryCount: event.deliveryCount },
           'event handling failed for the last time; moved to the dead-letter stream',
@@ -188,6 +207,7 @@ async function handleMessage(message: JsMsg, options: ConsumerOptions, backoffMs
         message.term(errorText(error));
         return;
       }
+      count('retried');
       const delay = backoffMs[event.deliveryCount - 1] ?? 1_000;
       options.logger.warn(
         { err: error, deliveryCount: event.deliveryCount, retryInMs: delay },
@@ -206,9 +226,37 @@ async function deadLetter(js: JetStreamClient, message: JsMsg, durable: string, 
   headers.set(DeadLetterHeader.reason, errorText(error).slice(0, 1_000));
   headers.set(DeadLetterHeader.deliveries, String(message.info.redeliveryCount));
   const eventId = message.headers?.get(EventHeader.id) || `${message.info.stream}:${message.seq}`;
-  await js.publish(deadLetterSubject(durable), message.data, { headers, msgID: `${durable}:${eventId}` });
+  // Unique per delivery of a stream message: a replayed message that fails again is kept again.
+  await js.publish(deadLetterSubject(durable), message.data, { headers, msgID: `${durable}:${eventId}:${message.info.streamSequence}` });
 }
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Publishes dead letters back to the subject they came from (all of them, or those of one
+ * consumer), then removes them from the dead-letter stream. Consumers that handled the event
+ * before skip it (processed-event records); the one that failed gets another chance.
+ */
+export async function replayDeadLetters(connection: NatsConnection, consumer?: string): Promise<number> {
+  const manager = await connection.jetstreamManager();
+  const js = connection.jetstream();
+  const { state } = await manager.streams.info(DEAD_LETTER_STREAM);
+  let replayed = 0;
+  for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
+    const letter = await manager.streams.getMessage(DEAD_LETTER_STREAM, { seq }).catch(() => undefined);
+    if (!letter) continue;
+    if (consumer && letter.header.get(DeadLetterHeader.consumer) !== consumer) continue;
+    const headers = natsHeaders();
+    for (const [key, values] of letter.header) {
+      if (Object.values(DeadLetterHeader).includes(key as never) || key === 'Nats-Msg-Id') continue;
+      for (const value of values) headers.append(key, value);
+    }
+    const eventId = letter.header.get(EventHeader.id) || `dead-letter:${seq}`;
+    await js.publish(letter.header.get(DeadLetterHeader.subject), letter.data, { headers, msgID: `${eventId}:replay:${seq}` });
+    await manager.streams.deleteMessage(DEAD_LETTER_STREAM, seq);
+    replayed++;
+  }
+  return replayed;
 }

@@ -21,11 +21,13 @@ export function createMetrics(service: string) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
-      return new Counter<L>({ name, help, labelNames, registers: [registry] });
+    /** The counter of that name, created on first use. */
+    counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+      return (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter<L>({ name, help, labelNames, registers: [registry] });
     },
-    gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
-      return new Gauge<L>({ name, help, labelNames, registers: [registry] });
+    /** The gauge of that name, created on first use. */
+    gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
+      return (registry.getSingleMetric(name) as Gauge<L> | undefined) ?? new Gauge<L>({ name, help, labelNames, registers: [registry] });
     },
   };
 }

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { commonConfigShape, ConfigurationError, loadConfig } from './config.js';
 import type { CodedError } from './errors.js';
+import { startConsumer, type ConsumerOptions } from './jetstream.js';
+import type { NatsConnection } from 'nats';
 import { GrpcServer } from './grpc-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -19,6 +21,11 @@ export interface ServiceKit<S extends z.ZodRawShape> {
   onShutdown(hook: () => Promise<void> | void): void;
   /** Aborted when shutdown starts, e.g. to stop waiting for a dependency. */
   stopping: AbortSignal;
+  /**
+   * Starts a durable consumer (retrying until its streams exist) with the configured ack wait,
+   * redelivery backoff and metrics, and stops it on shutdown before the connection drains.
+   */
+  consume(connection: NatsConnection, options: Pick<ConsumerOptions, 'stream' | 'durable' | 'filterSubjects' | 'handle'>): Promise<void>;
 }
 
 export interface ServiceSpec<S extends z.ZodRawShape> {
@@ -103,6 +110,19 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
     stopping: stopping.signal,
     onShutdown: (hook) => hooks.push(hook),
     retry: (dependency, fn) => retry(dependency, fn, logger, stopping.signal),
+    async consume(connection, options) {
+      const consumer = await kit.retry(`${options.durable} consumer`, () =>
+        startConsumer(connection, {
+          ...options,
+          logger,
+          metrics,
+          ackWaitMs: config.CONSUMER_ACK_WAIT_MS,
+          backoffMs: config.CONSUMER_BACKOFF_MS,
+          delayBeforeAckMs: config.FAULT_DELAY_BEFORE_ACK_MS,
+        }),
+      );
+      hooks.push(() => consumer.stop());
+    },
   };
   try {
     live = await spec.start(kit);

@@ -1,5 +1,5 @@
 import { env } from '@fooddelivery/adapters/config';
-import { connectNats, ensureStream, EventPublisher, startConsumer } from '@fooddelivery/adapters/jetstream';
+import { connectNats, ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
 import { openMongoOrm } from '@fooddelivery/adapters/orm';
 import { OutboxRelay } from '@fooddelivery/adapters/outbox';
 import { runService } from '@fooddelivery/adapters/service-runtime';
@@ -42,7 +42,7 @@ await runService({
     SEED_DEMO_CATALOG: env.flag(true),
     CATALOG_CACHE_MS: env.nonNegativeInt(5_000),
   },
-  async start({ config, logger, metrics, retry, onShutdown }) {
+  async start({ config, logger, metrics, retry, onShutdown, consume }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'order', logger));
     onShutdown(() => nats.drain());
     await retry('JetStream stream', () => ensureStream(nats, Streams.order.name, Streams.order.subjects));
@@ -89,16 +89,12 @@ await runService({
     }, config.PAYMENT_SETTLE_INTERVAL_MS);
     onShutdown(() => clearInterval(settling));
 
-    const storeEvents = await retry('store events consumer', () =>
-      startConsumer(nats, {
-        stream: Streams.store.name,
-        durable: FOLLOW_STORE_CONSUMER,
-        filterSubjects: followedStoreSubjects,
-        handle: onStoreEvent(new FollowStore(orders, systemClock)),
-        logger,
-      }),
-    );
-    onShutdown(() => storeEvents.stop());
+    await consume(nats, {
+      stream: Streams.store.name,
+      durable: FOLLOW_STORE_CONSUMER,
+      filterSubjects: followedStoreSubjects,
+      handle: onStoreEvent(new FollowStore(orders, systemClock)),
+    });
 
     const compensation = {
       refundFailed: (orderId: string, error: unknown) =>

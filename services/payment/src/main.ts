@@ -1,5 +1,5 @@
 import { ConfigurationError, env } from '@fooddelivery/adapters/config';
-import { connectNats, ensureStream, EventPublisher, startConsumer } from '@fooddelivery/adapters/jetstream';
+import { connectNats, ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
 import { openSqlOrm } from '@fooddelivery/adapters/orm';
 import { OutboxRelay } from '@fooddelivery/adapters/outbox';
 import { runService } from '@fooddelivery/adapters/service-runtime';
@@ -35,9 +35,8 @@ await runService({
     PAYMENT_CAPACITY: env.nonNegativeInt(0),
     PAYMENT_QUEUE_LIMIT: env.nonNegativeInt(50),
     PAYMENT_DECLINE_CARD_PREFIX: env.text('tok_decline'),
-    CONSUMER_ACK_WAIT_MS: env.positiveInt(30_000),
   },
-  async start({ config, logger, retry, onShutdown }) {
+  async start({ config, logger, retry, onShutdown, consume }) {
     if (config.PAYMENT_LATENCY_MIN_MS > config.PAYMENT_LATENCY_MAX_MS) {
       throw new ConfigurationError([`PAYMENT_LATENCY_MIN_MS must not exceed PAYMENT_LATENCY_MAX_MS (${config.PAYMENT_LATENCY_MAX_MS})`]);
     }
@@ -63,29 +62,18 @@ await runService({
     const refundPayment = new RefundPayment(payments, systemClock, uuidGenerator);
     const refundCancelledOrder = new RefundCancelledOrder(refundPayment);
 
-    const consumers = [
-      await retry('OrderCancelled consumer', () =>
-        startConsumer(nats, {
-          stream: Streams.order.name,
-          durable: ORDER_CANCELLED_CONSUMER,
-          filterSubjects: ['fooddelivery.order.cancelled'],
-          handle: onOrderCancelled(refundCancelledOrder),
-          logger,
-          ackWaitMs: config.CONSUMER_ACK_WAIT_MS,
-        }),
-      ),
-      await retry('OrderRejected consumer', () =>
-        startConsumer(nats, {
-          stream: Streams.store.name,
-          durable: ORDER_REJECTED_CONSUMER,
-          filterSubjects: ['fooddelivery.store.rejected'],
-          handle: onOrderRejected(refundCancelledOrder),
-          logger,
-          ackWaitMs: config.CONSUMER_ACK_WAIT_MS,
-        }),
-      ),
-    ];
-    onShutdown(() => Promise.all(consumers.map((consumer) => consumer.stop())).then(() => undefined));
+    await consume(nats, {
+      stream: Streams.order.name,
+      durable: ORDER_CANCELLED_CONSUMER,
+      filterSubjects: ['fooddelivery.order.cancelled'],
+      handle: onOrderCancelled(refundCancelledOrder),
+    });
+    await consume(nats, {
+      stream: Streams.store.name,
+      durable: ORDER_REJECTED_CONSUMER,
+      filterSubjects: ['fooddelivery.store.rejected'],
+      handle: onOrderRejected(refundCancelledOrder),
+    });
 
     return [
       paymentServiceBinding({

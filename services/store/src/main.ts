@@ -1,5 +1,5 @@
 import { env } from '@fooddelivery/adapters/config';
-import { connectNats, ensureStream, EventPublisher, startConsumer } from '@fooddelivery/adapters/jetstream';
+import { connectNats, ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
 import { openSqlOrm } from '@fooddelivery/adapters/orm';
 import { OutboxRelay } from '@fooddelivery/adapters/outbox';
 import { runService } from '@fooddelivery/adapters/service-runtime';
@@ -31,9 +31,8 @@ await runService({
   definitions: [StoreServiceService],
   config: {
     DATABASE_URL: env.sqlDatabaseUrl('sqlite:.data/store.sqlite'),
-    CONSUMER_ACK_WAIT_MS: env.positiveInt(30_000),
   },
-  async start({ config, logger, retry, onShutdown }) {
+  async start({ config, logger, retry, onShutdown, consume }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'store', logger));
     onShutdown(() => nats.drain());
     await retry('JetStream stream', () => ensureStream(nats, Streams.store.name, Streams.store.subjects));
@@ -45,29 +44,18 @@ await runService({
     relay.start();
     onShutdown(() => relay.stop());
 
-    const consumers = [
-      await retry('PaymentApproved consumer', () =>
-        startConsumer(nats, {
-          stream: Streams.payment.name,
-          durable: PAYMENT_APPROVED_CONSUMER,
-          filterSubjects: ['fooddelivery.payment.approved'],
-          handle: onPaymentApproved(new ReceivePaidOrder(orders, clock)),
-          logger,
-          ackWaitMs: config.CONSUMER_ACK_WAIT_MS,
-        }),
-      ),
-      await retry('OrderCancelled consumer', () =>
-        startConsumer(nats, {
-          stream: Streams.order.name,
-          durable: ORDER_CANCELLED_CONSUMER,
-          filterSubjects: ['fooddelivery.order.cancelled'],
-          handle: onOrderCancelled(new CancelStoreOrder(orders, clock, ids)),
-          logger,
-          ackWaitMs: config.CONSUMER_ACK_WAIT_MS,
-        }),
-      ),
-    ];
-    onShutdown(() => Promise.all(consumers.map((consumer) => consumer.stop())).then(() => undefined));
+    await consume(nats, {
+      stream: Streams.payment.name,
+      durable: PAYMENT_APPROVED_CONSUMER,
+      filterSubjects: ['fooddelivery.payment.approved'],
+      handle: onPaymentApproved(new ReceivePaidOrder(orders, clock)),
+    });
+    await consume(nats, {
+      stream: Streams.order.name,
+      durable: ORDER_CANCELLED_CONSUMER,
+      filterSubjects: ['fooddelivery.order.cancelled'],
+      handle: onOrderCancelled(new CancelStoreOrder(orders, clock, ids)),
+    });
 
     return [storeServiceBinding(new StoreOwnerActions(orders, clock, ids))];
   },
