@@ -23,7 +23,9 @@ export function createMetrics(service: string) {
     }),
     /** The counter of that name, created on first use. */
     counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-      return (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter<L>({ name, help, labelNames, registers: [registry] });
+      return (
+        (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter<L>({ name, help, labelNames, registers: [registry] })
+      );
     },
     /** The gauge of that name, created on first use. */
     gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
