@@ -23,6 +23,8 @@ export interface TestSystem {
   /** Starts (or starts again, on the same ports) a service, with extra environment. */
   start(name: ServiceName, env?: Record<string, string>): Promise<RunningService>;
   stop(name: ServiceName): Promise<void>;
+  /** Another replica of a service, on ports of its own, sharing everything else. */
+  startReplica(name: ServiceName, env?: Record<string, string>): Promise<RunningService>;
 }
 
 /** Real processes on free loopback ports, in a temporary directory: NATS, FerretDB, then the services asked for. */
@@ -49,35 +51,46 @@ export async function startSystem(
       if (!running) throw new Error(`${name} is not running`);
       return running;
     },
-    async start(name, extra = {}) {
-      const { grpc, http } = ports.get(name)!;
-      const serviceEnv: Record<string, string> = {
-        GRPC_PORT: String(grpc),
-        HTTP_PORT: String(http),
-        BIND_HOST: '127.0.0.1',
-        NATS_URL: nats.url,
-        LOG_LEVEL: 'info',
-        SHUTDOWN_GRACE_MS: '3000',
-        ...(name === 'order' && {
-          MONGODB_URL: ferretDb.url,
-          MONGODB_DATABASE: 'order',
-          PAYMENT_GRPC_ADDRESS: address('payment'),
-        }),
-        ...((name === 'payment' || name === 'store') && { DATABASE_URL: `sqlite:${join(dir, `${name}.sqlite`)}` }),
-        ...env[name],
-        ...extra,
-      };
-      const process = await startService(name, { env: serviceEnv, logFile: join(dir, `${name}.log`) });
-      await process.waitServing(address(name), 90_000);
-      const running = { name, grpc: address(name), http: `http://127.0.0.1:${http}`, env: serviceEnv, process };
-      system.services[name] = running;
-      return running;
+    start: (name, extra = {}) => launch(name, ports.get(name)!, extra, true),
+    async startReplica(name, extra = {}) {
+      return launch(name, { grpc: await freePort(), http: await freePort() }, extra, false);
     },
     async stop(name) {
       await system.services[name]?.process.stop();
       delete system.services[name];
     },
   };
+
+  async function launch(
+    name: ServiceName,
+    { grpc, http }: { grpc: number; http: number },
+    extra: Record<string, string>,
+    primary: boolean,
+  ): Promise<RunningService> {
+    const serviceEnv: Record<string, string> = {
+      GRPC_PORT: String(grpc),
+      HTTP_PORT: String(http),
+      BIND_HOST: '127.0.0.1',
+      NATS_URL: nats.url,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_GRACE_MS: '3000',
+      ...(name === 'order' && {
+        MONGODB_URL: ferretDb.url,
+        MONGODB_DATABASE: 'order',
+        PAYMENT_GRPC_ADDRESS: address('payment'),
+      }),
+      ...((name === 'payment' || name === 'store') && { DATABASE_URL: `sqlite:${join(dir, `${name}.sqlite`)}` }),
+      ...env[name],
+      ...extra,
+    };
+    const logFile = join(dir, primary ? `${name}.log` : `${name}-${grpc}.log`);
+    const process = await startService(name, { env: serviceEnv, logFile });
+    const grpcAddress = `127.0.0.1:${grpc}`;
+    await process.waitServing(grpcAddress, 90_000);
+    const running = { name, grpc: grpcAddress, http: `http://127.0.0.1:${http}`, env: serviceEnv, process };
+    if (primary) system.services[name] = running;
+    return running;
+  }
   for (const name of names) await system.start(name);
   return system;
 }
