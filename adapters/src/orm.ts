@@ -20,6 +20,10 @@ export async function openSqlOrm(databaseUrl: string, entities: EntitySchema[]):
     const file = databaseUrl.slice('sqlite:'.length);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     orm = (await SqliteOrm.init({ ...common, dbName: file })) as unknown as SqlOrm;
+    // WAL lets readers proceed during a write; with synchronous=NORMAL a commit survives a
+    // process crash (only a power loss may take the last ones) and costs no fsync per transaction.
+    await orm.em.getConnection().execute('PRAGMA journal_mode = WAL');
+    await orm.em.getConnection().execute('PRAGMA synchronous = NORMAL');
   } else {
     orm = (await PostgresOrm.init({ ...common, clientUrl: databaseUrl, pool: { min: 0, max: 10 } })) as unknown as SqlOrm;
   }

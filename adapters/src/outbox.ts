@@ -4,7 +4,7 @@ import type { Logger } from './logger.js';
 /** Events stored in the same write as the state change that raised them, waiting to be published. */
 export interface OutboxStore {
   pending(limit: number): Promise<OutgoingEvent[]>;
-  markPublished(eventIds: string[]): Promise<void>;
+  markPublished(events: OutgoingEvent[]): Promise<void>;
 }
 
 export interface Publisher {
@@ -66,11 +66,11 @@ export class OutboxRelay {
         this.again = false;
         const batch = await this.store.pending(100);
         if (batch.length === 0) break;
-        const published: string[] = [];
+        const published: OutgoingEvent[] = [];
         try {
           for (const event of batch) {
             await this.publisher.publish(event);
-            published.push(event.eventId);
+            published.push(event);
           }
         } finally {
           if (published.length > 0) await this.store.markPublished(published);

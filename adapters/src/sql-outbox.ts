@@ -85,7 +85,8 @@ export class SqlOutboxStore implements OutboxStore {
     }));
   }
 
-  async markPublished(eventIds: string[]): Promise<void> {
+  async markPublished(events: OutgoingEvent[]): Promise<void> {
+    const eventIds = events.map((event) => event.eventId);
     await this.orm.em.fork().nativeUpdate(OutboxRowSchema, { eventId: { $in: eventIds } }, { publishedAt: new Date() });
   }
 }

@@ -38,7 +38,9 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
       '-handler',
       'sqlite',
       '-sqlite-url',
-      `file:${dataDir.replace(/\/?$/, '/')}`,
+      // WAL (FerretDB's default) with synchronous=NORMAL: a process crash loses nothing; only a
+      // power loss may lose the last commits. This is the local stack; production runs MongoDB.
+      `file:${dataDir.replace(/\/?$/, '/')}?_pragma=synchronous(normal)`,
       '-log-level',
       'warn',
     ],

@@ -1,24 +1,97 @@
-import { notImplemented } from '@fooddelivery/adapters/errors';
+import { ConfigurationError, env } from '@fooddelivery/adapters/config';
 import { connectNats } from '@fooddelivery/adapters/jetstream';
-import { bindService } from '@fooddelivery/adapters/rpc';
 import { runService } from '@fooddelivery/adapters/service-runtime';
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { TrackingServiceService } from '@fooddelivery/gen/fooddelivery/notification/v1/tracking_service';
+import { z } from 'zod';
+import { DeliverNotification } from './application/deliver-notification.js';
+import { GetOrderTracking } from './application/get-order-tracking.js';
+import { ListNotifications } from './application/list-notifications.js';
+import type { Notifier } from './application/ports.js';
+import { RecordStatusChange } from './application/record-status-change.js';
+import { WatchOrder } from './application/watch-order.js';
+import { NotificationDispatcher } from './adapters/dispatch/notification-dispatcher.js';
+import { onStatusEvent, trackingConsumers } from './adapters/events/status-events.consumer.js';
+import { trackingServiceBinding } from './adapters/grpc/tracking.handlers.js';
+import { KakaoNotifier } from './adapters/notifier/kakao-notifier.js';
+import { LogNotifier } from './adapters/notifier/log-notifier.js';
+import { KvNotificationRepository } from './adapters/persistence/kv-notification.repository.js';
+import { KvTrackingRepository } from './adapters/persistence/kv-tracking.repository.js';
+
+const clock = { now: () => new Date() };
 
 await runService({
   name: 'notification',
   ports: { grpc: 50054, http: 8084 },
   descriptorSet,
   definitions: [TrackingServiceService],
-  config: {},
-  async start({ config, logger, retry, onShutdown }) {
+  config: {
+    /** log: messages go to the log; kakao: a KakaoTalk-style HTTP message API. */
+    NOTIFIER: z.enum(['log', 'kakao'], { message: 'must be log or kakao' }).default('log'),
+    /** The message endpoint; required with NOTIFIER=kakao. */
+    KAKAO_API_URL: z
+      .string()
+      .default('')
+      .refine((value) => value === '' || /^https?:\/\/[^\s]+$/.test(value), 'must be a URL starting with http:// or https://'),
+    KAKAO_API_TOKEN: z.string().default(''),
+    NOTIFICATION_LANGUAGE: z.enum(['ko', 'en'], { message: 'must be ko or en' }).default('ko'),
+    /** Delays after each failed delivery attempt; the last one repeats until NOTIFY_MAX_ATTEMPTS. */
+    NOTIFY_BACKOFF_MS: env.millisecondsList('1000,5000,30000'),
+    NOTIFY_MAX_ATTEMPTS: env.positiveInt(10),
+    NOTIFY_TIMEOUT_MS: env.positiveInt(5_000),
+    NOTIFY_CONCURRENCY: env.positiveInt(8),
+    /** Copies of each KV bucket in a NATS cluster (1 on a single server). */
+    KV_REPLICAS: env.positiveInt(1),
+  },
+  async start({ config, logger, metrics, retry, onShutdown, consume, stopping }) {
+    if (config.NOTIFIER === 'kakao' && !config.KAKAO_API_URL) {
+      throw new ConfigurationError(['KAKAO_API_URL must be set when NOTIFIER=kakao (not set)']);
+    }
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'notification', logger));
     onShutdown(() => nats.drain());
-    // The tracking view lives in a JetStream key-value bucket: this service's own store.
-    await retry('tracking store', async () => {
-      await nats.jetstream().views.kv('order_tracking', { history: 1 });
+
+    // This service's own store is JetStream KV: no server to run besides NATS, replicated with
+    // it (KV_REPLICAS), compare-and-set on the revision for concurrent handlers, and watchable,
+    // which is what WatchOrder streams from. One bucket per kind of record, history 1.
+    const bucket = (name: string) =>
+      retry(`KV bucket ${name}`, () => nats.jetstream().views.kv(name, { history: 1, replicas: config.KV_REPLICAS }));
+    const trackings = new KvTrackingRepository(await bucket('notification_tracking'));
+    const notifications = new KvNotificationRepository(await bucket('notification_messages'), await bucket('notification_pending'));
+
+    const notifier: Notifier =
+      config.NOTIFIER === 'kakao'
+        ? new KakaoNotifier({ url: config.KAKAO_API_URL, token: config.KAKAO_API_TOKEN, timeoutMs: config.NOTIFY_TIMEOUT_MS })
+        : new LogNotifier(logger);
+    const dispatcher = new NotificationDispatcher(
+      notifications,
+      new DeliverNotification(notifications, notifier, clock, {
+        backoffMs: config.NOTIFY_BACKOFF_MS,
+        maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
+        leaseMs: config.NOTIFY_TIMEOUT_MS + 5_000,
+      }),
+      logger,
+      { concurrency: config.NOTIFY_CONCURRENCY },
+      metrics,
+    );
+
+    const record = new RecordStatusChange(trackings, notifications, clock, {
+      language: config.NOTIFICATION_LANGUAGE,
+      channel: notifier.channel,
     });
-    // Tracking and notifications arrive with the tracking capability.
-    return [bindService(TrackingServiceService, notImplemented(TrackingServiceService))];
+    for (const consumer of trackingConsumers) await consume(nats, { ...consumer, handle: onStatusEvent(record, logger) });
+    // Registered last, so it stops first: no send starts while consumers and NATS wind down.
+    dispatcher.start();
+    onShutdown(() => dispatcher.stop());
+
+    return [
+      trackingServiceBinding(
+        {
+          getOrderTracking: new GetOrderTracking(trackings),
+          listNotifications: new ListNotifications(notifications),
+          watchOrder: new WatchOrder(trackings),
+        },
+        stopping,
+      ),
+    ];
   },
 });

@@ -55,7 +55,8 @@ export class InMemoryPaymentRepository implements PaymentRepository, OutboxStore
       .map(({ event }) => toOutgoingEvent(event));
   }
 
-  async markPublished(eventIds: string[]) {
+  async markPublished(events: OutgoingEvent[]) {
+    const eventIds = events.map((event) => event.eventId);
     for (const entry of this.outbox) if (eventIds.includes(entry.event.eventId)) entry.published = true;
   }
 

@@ -102,7 +102,7 @@ export function paymentRepositoryContract(open: () => Promise<OpenRepository>): 
     const decoded = PaymentApproved.decode(event!.payload);
     expect(decoded).to.include({ orderId: payment.orderId, storeId: 'store-seoul-chicken', customerId: 'customer-1' });
     expect(decoded.items).to.have.length(2);
-    await outbox.markPublished([event!.eventId]);
+    await outbox.markPublished([event!]);
     expect(await pendingFor(payment.orderId)).to.be.empty;
   });
 

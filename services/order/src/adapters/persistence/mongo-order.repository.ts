@@ -105,15 +105,13 @@ export class MongoOrderRepository implements OrderRepository, OutboxStore {
     );
   }
 
-  async markPublished(eventIds: string[]): Promise<void> {
+  async markPublished(events: OutgoingEvent[]): Promise<void> {
+    const eventIds = events.map((event) => event.eventId);
+    // By _id, the primary key: FerretDB on SQLite scans the whole collection for other filters.
+    const byOrder = { _id: { $in: [...new Set(events.map((event) => event.orderId))] } };
     const collection = this.collection();
-    await collection.updateMany(
-      { 'outbox.eventId': { $in: eventIds } } as never,
-      {
-        $pull: { outbox: { eventId: { $in: eventIds } } },
-      } as never,
-    );
-    await collection.updateMany({ hasPendingEvents: true, outbox: { $size: 0 } } as never, { $set: { hasPendingEvents: false } } as never);
+    await collection.updateMany(byOrder as never, { $pull: { outbox: { eventId: { $in: eventIds } } } } as never);
+    await collection.updateMany({ ...byOrder, outbox: { $size: 0 } } as never, { $set: { hasPendingEvents: false } } as never);
   }
 
   private collection() {

@@ -1,0 +1,184 @@
+import { KvWatchInclude, type KV, type KvEntry } from 'nats';
+import type { NotificationKey, NotificationPage, NotificationRepository, Versioned } from '../../application/ports.js';
+import { Notification, type DeliveryState, type NotificationState } from '../../domain/notification.js';
+import { invalidField } from '../../domain/notification.errors.js';
+import type { TrackingStatus } from '../../domain/tracking.js';
+import { isRevisionConflict, keyToken } from './kv-keys.js';
+
+interface StoredNotification {
+  notificationId: string;
+  customerId: string;
+  orderId: string;
+  status: TrackingStatus;
+  text: string;
+  channel: string;
+  deliveryState: DeliveryState;
+  attempts: number;
+  lastError: string;
+  createdAt: string;
+  sentAt?: string;
+  nextAttemptAt: string;
+  leaseUntil?: string;
+}
+
+/** A change of the dispatcher's work list: a notification to send, or (no key) one that left it. */
+export interface PendingChange {
+  marker: string;
+  key?: NotificationKey;
+}
+
+/**
+ * Notifications in one KV bucket, keyed `<customer>.<order>.<status>` so a customer's are one
+ * key prefix, and the work list of pending ones in a second bucket: on a restart the dispatcher
+ * reads only what is still to be sent, not every message ever sent.
+ */
+export class KvNotificationRepository implements NotificationRepository {
+  constructor(
+    private readonly messages: KV,
+    private readonly pending: KV,
+  ) {}
+
+  async find(key: NotificationKey): Promise<Versioned<Notification> | undefined> {
+    const entry = await this.messages.get(storageKey(key));
+    if (!entry || entry.operation !== 'PUT') return undefined;
+    return { value: decode(entry), version: entry.revision };
+  }
+
+  async createIfAbsent(notification: Notification): Promise<{ created: boolean; stored: Versioned<Notification> }> {
+    const key = storageKey(notification.snapshot());
+    for (let round = 0; ; round++) {
+      try {
+        const version = await this.messages.create(key, encode(notification));
+        await this.markPending(notification);
+        return { created: true, stored: { value: notification, version } };
+      } catch (error) {
+        if (!isRevisionConflict(error) || round >= 3) throw error;
+      }
+      const existing = await this.find(notification.snapshot());
+      if (!existing) continue; // deleted in between: create it after all
+      // Pending but not on the work list: a crash came between the two writes before.
+      if (existing.value.isPending) await this.markPending(existing.value);
+      return { created: false, stored: existing };
+    }
+  }
+
+  async update(notification: Notification, version: number): Promise<number | undefined> {
+    let next: number;
+    try {
+      next = await this.messages.update(storageKey(notification.snapshot()), encode(notification), version);
+    } catch (error) {
+      if (isRevisionConflict(error)) return undefined;
+      throw error;
+    }
+    // Best effort: a marker left behind is dropped by the dispatcher once it sees the message done.
+    if (!notification.isPending) await this.pending.delete(storageKey(notification.snapshot())).catch(() => {});
+    return next;
+  }
+
+  /**
+   * A customer has a handful of notifications per order, so a page reads all of that customer's
+   * keys and sorts them: newest first, then by id. The cursor is the last one returned.
+   */
+  async listByCustomer(customerId: string, limit: number, cursor?: string): Promise<NotificationPage> {
+    const after = cursor === undefined ? undefined : parseCursor(cursor);
+    const keys: string[] = [];
+    for await (const key of await this.messages.keys(`${keyToken(customerId)}.>`)) keys.push(key);
+    const entries = await Promise.all(keys.map((key) => this.messages.get(key)));
+    const all = entries
+      .filter((entry): entry is KvEntry => entry !== null && entry.operation === 'PUT')
+      .map(decode)
+      .map((notification) => notification.snapshot())
+      .sort(newestFirst)
+      .filter((state) => !after || newestFirst(state, after) > 0);
+    const page = all.slice(0, limit);
+    const last = page.at(-1);
+    const notifications = page.map((state) => Notification.restore(state));
+    return last && all.length > limit ? { notifications, nextCursor: toCursor(last) } : { notifications };
+  }
+
+  /** Every notification on the work list now, then each one added or removed, until `signal` aborts. */
+  async *watchPending(signal: AbortSignal): AsyncIterable<PendingChange> {
+    if (signal.aborted) return;
+    const watcher = await this.pending.watch({ include: KvWatchInclude.LastValue });
+    const stop = () => watcher.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const entry of watcher) {
+        yield entry.operation === 'PUT' ? { marker: entry.key, key: entry.json<NotificationKey>() } : { marker: entry.key };
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+      watcher.stop();
+    }
+  }
+
+  async dropPending(marker: string): Promise<void> {
+    await this.pending.delete(marker);
+  }
+
+  private async markPending(notification: Notification): Promise<void> {
+    const { customerId, orderId, status } = notification.snapshot();
+    const key: NotificationKey = { customerId, orderId, status };
+    await this.pending.put(storageKey(key), new TextEncoder().encode(JSON.stringify(key)));
+  }
+}
+
+function storageKey(key: NotificationKey): string {
+  return `${keyToken(key.customerId)}.${keyToken(key.orderId)}.${key.status}`;
+}
+
+function newestFirst(
+  a: Pick<NotificationState, 'createdAt' | 'notificationId'>,
+  b: Pick<NotificationState, 'createdAt' | 'notificationId'>,
+) {
+  return (
+    b.createdAt.getTime() - a.createdAt.getTime() ||
+    (a.notificationId < b.notificationId ? -1 : a.notificationId > b.notificationId ? 1 : 0)
+  );
+}
+
+function toCursor(state: Pick<NotificationState, 'createdAt' | 'notificationId'>): string {
+  return Buffer.from(JSON.stringify([state.createdAt.getTime(), state.notificationId])).toString('base64url');
+}
+
+function parseCursor(cursor: string): Pick<NotificationState, 'createdAt' | 'notificationId'> {
+  try {
+    const [time, notificationId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof time === 'number' && typeof notificationId === 'string') return { createdAt: new Date(time), notificationId };
+  } catch {
+    // reported below
+  }
+  throw invalidField('page_token', 'is not a token from a previous page');
+}
+
+function encode(notification: Notification): Uint8Array {
+  const state = notification.snapshot();
+  const stored: StoredNotification = {
+    notificationId: state.notificationId,
+    customerId: state.customerId,
+    orderId: state.orderId,
+    status: state.status,
+    text: state.text,
+    channel: state.channel,
+    deliveryState: state.deliveryState,
+    attempts: state.attempts,
+    lastError: state.lastError,
+    createdAt: state.createdAt.toISOString(),
+    ...(state.sentAt && { sentAt: state.sentAt.toISOString() }),
+    nextAttemptAt: state.nextAttemptAt.toISOString(),
+    ...(state.leaseUntil && { leaseUntil: state.leaseUntil.toISOString() }),
+  };
+  return new TextEncoder().encode(JSON.stringify(stored));
+}
+
+function decode(entry: KvEntry): Notification {
+  const stored = entry.json<StoredNotification>();
+  const { createdAt, sentAt, nextAttemptAt, leaseUntil, ...rest } = stored;
+  return Notification.restore({
+    ...rest,
+    createdAt: new Date(createdAt),
+    nextAttemptAt: new Date(nextAttemptAt),
+    ...(sentAt !== undefined && { sentAt: new Date(sentAt) }),
+    ...(leaseUntil !== undefined && { leaseUntil: new Date(leaseUntil) }),
+  });
+}

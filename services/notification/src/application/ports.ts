@@ -1,0 +1,73 @@
+import type { Notification } from '../domain/notification.js';
+import type { OrderTracking, TrackingStatus } from '../domain/tracking.js';
+
+/** A stored value and the revision it was read at, for compare-and-set writes. */
+export interface Versioned<T> {
+  value: T;
+  version: number;
+}
+
+export interface TrackingRepository {
+  find(orderId: string): Promise<Versioned<OrderTracking> | undefined>;
+  /** The new version; undefined when the order is tracked already. */
+  create(tracking: OrderTracking): Promise<number | undefined>;
+  /** The new version; undefined when the tracking changed since `version`. */
+  update(tracking: OrderTracking, version: number): Promise<number | undefined>;
+  /** The current tracking if there is one, then every new version, until `signal` aborts. */
+  watch(orderId: string, signal: AbortSignal): AsyncIterable<OrderTracking>;
+}
+
+/** What identifies a notification in storage: a customer's message about one status of one order. */
+export interface NotificationKey {
+  customerId: string;
+  orderId: string;
+  status: TrackingStatus;
+}
+
+export interface NotificationPage {
+  notifications: Notification[];
+  /** Opaque; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface NotificationRepository {
+  find(key: NotificationKey): Promise<Versioned<Notification> | undefined>;
+  /**
+   * Stores the notification unless one exists for its key, and makes sure a pending one is on
+   * the dispatcher's work list. Returns what is stored.
+   */
+  createIfAbsent(notification: Notification): Promise<{ created: boolean; stored: Versioned<Notification> }>;
+  /** The new version; undefined when it changed since `version`. A sent or failed one leaves the work list. */
+  update(notification: Notification, version: number): Promise<number | undefined>;
+  /** A customer's notifications, newest first. */
+  listByCustomer(customerId: string, limit: number, cursor?: string): Promise<NotificationPage>;
+}
+
+export interface OutgoingMessage {
+  /** Also the provider's idempotency key: the same status change is never shown twice. */
+  notificationId: string;
+  recipient: string;
+  text: string;
+}
+
+/** The customer's messaging channel (KakaoTalk, or the log). */
+export interface Notifier {
+  readonly channel: string;
+  /** Resolves once the provider has taken the message; throws a NotifierError otherwise. */
+  send(message: OutgoingMessage): Promise<void>;
+}
+
+/** A message the provider did not take; `permanent` when sending it again cannot help. */
+export class NotifierError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'NotifierError';
+  }
+}
+
+export interface Clock {
+  now(): Date;
+}
