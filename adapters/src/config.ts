@@ -96,6 +96,11 @@ export function commonConfigShape(defaults: { grpcPort: number; httpPort: number
     CONSUMER_ACK_WAIT_MS: env.positiveInt(30_000),
     /** Delays before each redelivery of an event whose handling failed; then it is dead-lettered. */
     CONSUMER_BACKOFF_MS: env.millisecondsList('1000,5000,15000,30000'),
+    /** jwt: every call but the public ones needs a valid token; off: no checks (every caller is an admin). */
+    AUTH_MODE: z.enum(['jwt', 'off'], { message: 'must be jwt or off' }).default('jwt'),
+    AUTH_JWKS_FILE: env.text('envoy/jwks.json'),
+    AUTH_ISSUER: env.text('fooddelivery-dev'),
+    AUTH_AUDIENCE: env.text('fooddelivery'),
     /** Fault injection for tests: pause between an event's effect and its ack. Keep 0. */
     FAULT_DELAY_BEFORE_ACK_MS: env.nonNegativeInt(0),
   };

@@ -4,7 +4,7 @@ import { toPublicError, type PublicError } from './errors.js';
 import { withLogContext, type Logger } from './logger.js';
 import { addReflection } from './reflection.js';
 import type { Metrics } from './metrics.js';
-import { methodName, type CallContext, type ServiceBinding, type StreamHandler, type UnaryHandler } from './rpc.js';
+import { methodName, type Authenticate, type CallContext, type ServiceBinding, type StreamHandler, type UnaryHandler } from './rpc.js';
 
 export interface GrpcServerOptions {
   services: ServiceBinding[];
@@ -12,6 +12,7 @@ export interface GrpcServerOptions {
   descriptorSet: Buffer;
   logger: Logger;
   metrics: Metrics;
+  authenticate: Authenticate;
 }
 
 /** A gRPC server with the standard health service and reflection, NOT_SERVING until `setServing`. */
@@ -76,17 +77,19 @@ export class GrpcServer {
       const stopTimer = this.options.metrics.rpcDuration.startTimer({ method: rpc, transport: 'grpc' });
       // The outcome is handled inside the call's log context, so failures carry its orderId.
       withLogContext({ rpc }, () =>
-        handler(call.request, callContext(call)).then(
-          (response) => {
-            stopTimer();
-            this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
-            callback(null, response);
-          },
-          (error: unknown) => {
-            stopTimer();
-            callback(this.toServiceError(rpc, error));
-          },
-        ),
+        callContext(rpc, call, this.options.authenticate)
+          .then((context) => handler(call.request, context))
+          .then(
+            (response) => {
+              stopTimer();
+              this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
+              callback(null, response);
+            },
+            (error: unknown) => {
+              stopTimer();
+              callback(this.toServiceError(rpc, error));
+            },
+          ),
       );
     };
   }
@@ -99,13 +102,15 @@ export class GrpcServer {
           else call.once('drain', () => resolve());
         });
       withLogContext({ rpc }, () =>
-        handler(call.request, callContext(call), send).then(
-          () => {
-            this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
-            call.end();
-          },
-          (error: unknown) => call.emit('error', this.toServiceError(rpc, error)),
-        ),
+        callContext(rpc, call, this.options.authenticate)
+          .then((context) => handler(call.request, context, send))
+          .then(
+            () => {
+              this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
+              call.end();
+            },
+            (error: unknown) => call.emit('error', this.toServiceError(rpc, error)),
+          ),
       );
     };
   }
@@ -129,16 +134,22 @@ export function logFailure(logger: Logger, rpc: string, failure: PublicError, er
   else logger.info({ rpc, reason: failure.reason }, failure.message);
 }
 
-function callContext(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): CallContext {
+async function callContext(
+  rpc: string,
+  call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>,
+  authenticate: Authenticate,
+): Promise<CallContext> {
   const controller = new AbortController();
   call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
   const deadline = call.getDeadline();
   const deadlineDate = deadline instanceof Date ? deadline : Number.isFinite(deadline) && deadline > 0 ? new Date(deadline) : undefined;
+  const header = (name: string) => {
+    const value = call.metadata.get(name)[0];
+    return value === undefined ? undefined : value.toString();
+  };
   return {
-    header: (name) => {
-      const value = call.metadata.get(name)[0];
-      return value === undefined ? undefined : value.toString();
-    },
+    principal: await authenticate(rpc, header('authorization')),
+    header,
     signal: controller.signal,
     ...(deadlineDate && { deadline: deadlineDate }),
   };

@@ -16,13 +16,14 @@ import { descriptorRegistry, httpRoutes, type HttpRoute } from './http-routes.js
 import { matchPathTemplate } from './http-rule.js';
 import { withLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { CallContext, MethodDefinition, ServiceBinding, StreamHandler, UnaryHandler } from './rpc.js';
+import type { Authenticate, CallContext, MethodDefinition, ServiceBinding, StreamHandler, UnaryHandler } from './rpc.js';
 
 export interface RestServerOptions {
   services: ServiceBinding[];
   descriptorSet: Buffer;
   logger: Logger;
   metrics: Metrics;
+  authenticate: Authenticate;
   /** Largest accepted request body. */
   bodyLimitBytes?: number;
 }
@@ -67,7 +68,16 @@ export class RestServer {
   }
 
   async close(): Promise<void> {
-    await this.app.close();
+    const closing = this.app.close();
+    // close() only drops connections idle at that moment: one whose response ends later (a long
+    // call, a server-sent event stream) would stay open for the keep-alive timeout and hold
+    // the shutdown up. Drop those too as soon as they go idle.
+    const sweep = setInterval(() => this.app.server.closeIdleConnections(), 100);
+    try {
+      await closing;
+    } finally {
+      clearInterval(sweep);
+    }
   }
 
   private async dispatch(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -98,14 +108,16 @@ export class RestServer {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) controller.abort(new Error('client went away'));
     });
-    const context: CallContext = {
-      header: (name) => {
-        const value = request.headers[name.toLowerCase()];
-        return Array.isArray(value) ? value[0] : value;
-      },
-      signal: controller.signal,
+    const header = (name: string) => {
+      const value = request.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
     };
     try {
+      const context: CallContext = {
+        principal: await this.options.authenticate(rpc, header('authorization')),
+        header,
+        signal: controller.signal,
+      };
       const input = this.decodeRequest(route, pathVariables, url.searchParams, request.body);
       if (route.serverStreaming) {
         await this.stream(route, input, context, reply);

@@ -1,6 +1,13 @@
 /** Inbound RPC handlers in plain async form, served alike by the gRPC and REST kits. */
 
+import { AuthenticationError, type Principal } from './auth.js';
+
+/** Authenticates a call to `method` (proto name, e.g. PlaceOrder) from its authorization header. */
+export type Authenticate = (method: string, authorization: string | undefined) => Promise<Principal | undefined>;
+
 export interface CallContext {
+  /** The verified caller; undefined only on public methods called without a token. */
+  principal: Principal | undefined;
   /** A request header (gRPC metadata or HTTP header), lower-case name. */
   header(name: string): string | undefined;
   /** Aborted when the caller goes away or its deadline passes. */
@@ -59,4 +66,10 @@ export function bindService<D extends Record<string, MethodDefinition<any, any>>
 
 export function methodName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** The verified caller of a non-public method. */
+export function caller(context: CallContext): Principal {
+  if (!context.principal) throw new AuthenticationError('a bearer token is required (authorization: Bearer <token>)');
+  return context.principal;
 }

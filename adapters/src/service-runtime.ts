@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { commonConfigShape, ConfigurationError, loadConfig } from './config.js';
+import { loadJwks, TokenVerifier, unauthenticatedAdmin } from './auth.js';
 import type { CodedError } from './errors.js';
 import { startConsumer, type ConsumerOptions } from './jetstream.js';
 import type { NatsConnection } from 'nats';
@@ -7,7 +8,7 @@ import { GrpcServer } from './grpc-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { RestServer } from './rest-server.js';
-import type { MethodDefinition, ServiceBinding } from './rpc.js';
+import type { Authenticate, MethodDefinition, ServiceBinding } from './rpc.js';
 
 export type CommonConfig = z.infer<z.ZodObject<ReturnType<typeof commonConfigShape>>>;
 
@@ -34,6 +35,8 @@ export interface ServiceSpec<S extends z.ZodRawShape> {
   /** Variables this service reads besides the common ones. */
   config: S;
   descriptorSet: Buffer;
+  /** Methods callable without a token (proto names, e.g. ListStores). */
+  publicMethods?: string[];
   /** The generated service definitions served, for health, reflection and REST. */
   definitions: Array<Record<string, MethodDefinition<any, any>>>;
   /** Connects to dependencies and wires the use cases; the service is SERVING once it resolves. */
@@ -74,8 +77,10 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
 
   let live: ServiceBinding[] | undefined;
   const bindings = spec.definitions.map((definition) => lateBinding(definition, () => live));
-  const grpcServer = new GrpcServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics });
-  const restServer = new RestServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics });
+  const authenticate = authenticator(config, spec.publicMethods ?? [], spec.name);
+  if (config.AUTH_MODE === 'off') logger.warn('AUTH_MODE=off: calls are not authenticated and every caller acts as an administrator');
+  const grpcServer = new GrpcServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics, authenticate });
+  const restServer = new RestServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics, authenticate });
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -163,4 +168,18 @@ async function retry<T>(dependency: string, fn: () => Promise<T>, logger: Logger
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
+}
+
+function authenticator(config: CommonConfig, publicMethods: string[], service: string): Authenticate {
+  if (config.AUTH_MODE === 'off') return async () => unauthenticatedAdmin;
+  let jwks;
+  try {
+    jwks = loadJwks(config.AUTH_JWKS_FILE);
+  } catch (error) {
+    process.stderr.write(`${service}: invalid configuration: AUTH_JWKS_FILE cannot be read as a JWKS (${(error as Error).message})\n`);
+    process.exit(78);
+  }
+  const verifier = new TokenVerifier({ jwks, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
+  const open = new Set(publicMethods);
+  return async (method, authorization) => (open.has(method) && !authorization ? undefined : verifier.verify(authorization));
 }

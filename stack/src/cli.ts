@@ -17,6 +17,7 @@ import { busyPorts, type PortClaim } from './ports.js';
 import { stopAll } from './processes.js';
 import { serviceEntry, startService, type ServiceName } from './service.js';
 import { formatTable } from './table.js';
+import { devToken } from './tokens.js';
 
 const dataDir = join(repoRoot, '.data');
 const logsDir = join(dataDir, 'logs');
@@ -92,7 +93,12 @@ async function main(): Promise<void> {
   const grpcAddress = (name: ServiceName) => `${host}:${planOf(name)?.grpcPort}`;
   const httpPort = (name: ServiceName) => planOf(name)?.httpPort;
   const extraEnv: Record<ServiceName, Record<string, string>> = {
-    order: { MONGODB_URL: ferret.url, PAYMENT_GRPC_ADDRESS: grpcAddress('payment') },
+    order: {
+      MONGODB_URL: ferret.url,
+      PAYMENT_GRPC_ADDRESS: grpcAddress('payment'),
+      // Payment takes approvals and refunds from services only: order calls it with a service token.
+      PAYMENT_AUTH_TOKEN: process.env.PAYMENT_AUTH_TOKEN || (await devToken('service', 'order', { expiresIn: '30d' })),
+    },
     payment: { DATABASE_URL: process.env.PAYMENT_DATABASE_URL || 'sqlite:.data/payment.sqlite' },
     store: { DATABASE_URL: process.env.STORE_DATABASE_URL || 'sqlite:.data/store.sqlite' },
     notification: {},
@@ -128,6 +134,7 @@ async function main(): Promise<void> {
     ]),
   );
   console.log(`\nData: ${displayPath(dataDir)}/ (payment: ${extraEnv.payment.DATABASE_URL}, store: ${extraEnv.store.DATABASE_URL})`);
+  console.log('Calls need a token (AUTH_MODE=off disables the checks): npm run -s token -- customer c-1');
   console.log('Ctrl-C stops everything.');
 }
 

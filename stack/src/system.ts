@@ -2,6 +2,7 @@ import { startFerretDb, type FerretDb } from './ferretdb.js';
 import { startNats, type NatsServer } from './nats.js';
 import { freePort } from './ports.js';
 import { startService, type ServiceName, type ServiceProcess } from './service.js';
+import { devToken } from './tokens.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ export async function startSystem(
   for (const name of ['order', 'payment', 'store', 'notification'] as const) {
     ports.set(name, { grpc: await freePort(), http: await freePort() });
   }
+  const serviceToken = await devToken('service', 'order');
   const address = (name: ServiceName) => `127.0.0.1:${ports.get(name)!.grpc}`;
 
   const system: TestSystem = {
@@ -78,6 +80,7 @@ export async function startSystem(
         MONGODB_URL: ferretDb.url,
         MONGODB_DATABASE: 'order',
         PAYMENT_GRPC_ADDRESS: address('payment'),
+        PAYMENT_AUTH_TOKEN: serviceToken,
       }),
       ...((name === 'payment' || name === 'store') && { DATABASE_URL: `sqlite:${join(dir, `${name}.sqlite`)}` }),
       ...env[name],

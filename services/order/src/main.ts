@@ -1,4 +1,5 @@
 import { env } from '@fooddelivery/adapters/config';
+import { z } from 'zod';
 import { connectNats, ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
 import { openMongoOrm } from '@fooddelivery/adapters/orm';
 import { OutboxRelay } from '@fooddelivery/adapters/outbox';
@@ -28,11 +29,14 @@ await runService({
   ports: { grpc: 50051, http: 8081 },
   descriptorSet,
   definitions: [OrderServiceService],
+  publicMethods: ['ListStores', 'GetMenu'],
   config: {
     MONGODB_URL: env.url(['mongodb', 'mongodb+srv'], 'mongodb://127.0.0.1:27017/'),
     MONGODB_DATABASE: env.text('order'),
     PAYMENT_GRPC_ADDRESS: env.hostPort('127.0.0.1:50052'),
     PAYMENT_TIMEOUT_MS: env.positiveInt(1_500),
+    /** A JWT with role service, sent to payment (which accepts approvals and refunds only from services). */
+    PAYMENT_AUTH_TOKEN: z.string().default(''),
     BREAKER_ERROR_THRESHOLD_PERCENT: env.percent(50),
     BREAKER_VOLUME_THRESHOLD: env.nonNegativeInt(5),
     BREAKER_RESET_TIMEOUT_MS: env.positiveInt(5_000),
@@ -67,6 +71,7 @@ await runService({
 
     const payments = new GrpcPaymentGateway(
       config.PAYMENT_GRPC_ADDRESS,
+      config.PAYMENT_AUTH_TOKEN,
       {
         timeoutMs: config.PAYMENT_TIMEOUT_MS,
         errorThresholdPercentage: config.BREAKER_ERROR_THRESHOLD_PERCENT,

@@ -1,14 +1,15 @@
 import type { Order } from '../domain/order.js';
 import { orderNotFound } from '../domain/order.errors.js';
+import { customerFor, maySee, type Actor } from './actor.js';
 import type { OrderPage, OrderRepository } from './ports.js';
 import { pageSize, requireId } from './validation.js';
 
 export class GetOrder {
   constructor(private readonly orders: OrderRepository) {}
 
-  async execute(orderId: string): Promise<Order> {
+  async execute(actor: Actor, orderId: string): Promise<Order> {
     const order = await this.orders.findById(requireId('order_id', orderId));
-    if (!order) throw orderNotFound(orderId);
+    if (!order || !maySee(actor, order)) throw orderNotFound(orderId);
     return order;
   }
 }
@@ -17,7 +18,8 @@ export class GetOrder {
 export class ListOrders {
   constructor(private readonly orders: OrderRepository) {}
 
-  execute(customerId: string, size: number, pageToken: string): Promise<OrderPage> {
-    return this.orders.listByCustomer(requireId('customer_id', customerId), pageSize(size), pageToken || undefined);
+  execute(actor: Actor, customerId: string, size: number, pageToken: string): Promise<OrderPage> {
+    const customer = customerFor(actor, customerId, 'listing orders');
+    return this.orders.listByCustomer(requireId('customer_id', customer), pageSize(size), pageToken || undefined);
   }
 }

@@ -8,6 +8,7 @@ import {
   storeNotFound,
 } from '../domain/order.errors.js';
 import { priceOrder, type RequestedLine } from '../domain/pricing.js';
+import { customerFor, type Actor } from './actor.js';
 import type { Catalog, Clock, IdGenerator, OrderRepository, PaymentAttempts, PaymentGateway } from './ports.js';
 import { optionalText, requireId, requireText } from './validation.js';
 
@@ -41,8 +42,8 @@ export class PlaceOrder {
     private readonly retryAfterSeconds = 5,
   ) {}
 
-  async execute(command: PlaceOrderCommand): Promise<Order> {
-    const valid = validate(command);
+  async execute(actor: Actor, command: PlaceOrderCommand): Promise<Order> {
+    const valid = validate({ ...command, customerId: customerFor(actor, command.customerId, 'placing an order') });
     const orderId = valid.idempotencyKey ? this.ids.idFor(valid.customerId, valid.idempotencyKey) : this.ids.newId();
     if (valid.idempotencyKey) {
       const earlier = await this.orders.findById(orderId);

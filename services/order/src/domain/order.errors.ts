@@ -1,4 +1,4 @@
-type Kind = 'invalid_argument' | 'not_found' | 'failed_precondition' | 'unavailable' | 'already_exists';
+type Kind = 'invalid_argument' | 'not_found' | 'failed_precondition' | 'unavailable' | 'already_exists' | 'permission_denied';
 
 /** Errors of the ordering context; `code` is stable for clients, `kind` decides the status. */
 export class OrderError extends Error {

@@ -31,6 +31,8 @@ function setup() {
   return { orders, payments, attempts, placeOrder, failedRefunds };
 }
 
+const admin = { subject: 'admin-1', role: 'admin' as const };
+
 const command = (overrides: Partial<PlaceOrderCommand> = {}): PlaceOrderCommand => ({
   customerId: 'c-1',
   storeId: 'store-chicken',
@@ -53,7 +55,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { kind?: st
 describe('PlaceOrder', () => {
   it('stores a paid order priced from the menu and raises OrderPlaced', async () => {
     const { orders, payments, placeOrder } = setup();
-    const order = await placeOrder.execute(command());
+    const order = await placeOrder.execute(admin, command());
     expect(order.status).to.equal('paid');
     expect(order.snapshot().total.amountMinor).to.equal(36000);
     expect(payments.approvals).to.have.length(1);
@@ -64,28 +66,28 @@ describe('PlaceOrder', () => {
 
   it('settles the payment attempt once the order is stored, or when declined', async () => {
     const { attempts, placeOrder } = setup();
-    await placeOrder.execute(command());
-    await placeOrder.execute(command({ cardToken: 'tok_decline' })).catch(() => {});
+    await placeOrder.execute(admin, command());
+    await placeOrder.execute(admin, command({ cardToken: 'tok_decline' })).catch(() => {});
     expect(attempts.open.size).to.equal(0);
   });
 
   it('leaves the attempt open when payment may have charged without answering, for a later refund', async () => {
     const { attempts, payments, placeOrder } = setup();
     payments.failWith = paymentUnavailable('timed out', 5, true);
-    await placeOrder.execute(command()).catch(() => {});
+    await placeOrder.execute(admin, command()).catch(() => {});
     expect(attempts.open.size).to.equal(1);
   });
 
   it('closes the attempt when payment refused without charging', async () => {
     const { attempts, payments, placeOrder } = setup();
     payments.failWith = paymentUnavailable('busy', 1);
-    await placeOrder.execute(command()).catch(() => {});
+    await placeOrder.execute(admin, command()).catch(() => {});
     expect(attempts.open.size).to.equal(0);
   });
 
   it('stores nothing when the payment is declined', async () => {
     const { orders, placeOrder } = setup();
-    const error = await rejection(placeOrder.execute(command({ cardToken: 'tok_decline_insufficient' })));
+    const error = await rejection(placeOrder.execute(admin, command({ cardToken: 'tok_decline_insufficient' })));
     expect(error).to.include({ code: 'ORDER.PAYMENT_DECLINED', kind: 'failed_precondition' });
     expect(orders.stored.size).to.equal(0);
   });
@@ -93,7 +95,7 @@ describe('PlaceOrder', () => {
   it('stores nothing and says try again when payment is unavailable', async () => {
     const { orders, payments, placeOrder } = setup();
     payments.failWith = paymentUnavailable('circuit open', 5);
-    const error = await rejection(placeOrder.execute(command()));
+    const error = await rejection(placeOrder.execute(admin, command()));
     expect(error).to.include({ kind: 'unavailable', retryAfterSeconds: 5 });
     expect(orders.stored.size).to.equal(0);
   });
@@ -101,7 +103,7 @@ describe('PlaceOrder', () => {
   it('fails at once, storing nothing, while payment is known to be failing', async () => {
     const { orders, payments, attempts, placeOrder } = setup();
     payments.accepting = false;
-    const error = await rejection(placeOrder.execute(command()));
+    const error = await rejection(placeOrder.execute(admin, command()));
     expect(error).to.include({ kind: 'unavailable', code: 'PAYMENT.UNAVAILABLE' });
     expect(payments.approvals).to.be.empty;
     expect(attempts.open.size).to.equal(0);
@@ -110,8 +112,8 @@ describe('PlaceOrder', () => {
 
   it('returns the same order for the same idempotency key, paying once', async () => {
     const { orders, payments, placeOrder } = setup();
-    const first = await placeOrder.execute(command({ idempotencyKey: 'k-1' }));
-    const second = await placeOrder.execute(command({ idempotencyKey: 'k-1' }));
+    const first = await placeOrder.execute(admin, command({ idempotencyKey: 'k-1' }));
+    const second = await placeOrder.execute(admin, command({ idempotencyKey: 'k-1' }));
     expect(second.id).to.equal(first.id);
     expect(payments.approvals).to.have.length(1);
     expect(orders.stored.size).to.equal(1);
@@ -120,7 +122,7 @@ describe('PlaceOrder', () => {
   it('refunds the payment when the paid order cannot be stored', async () => {
     const { orders, payments, placeOrder } = setup();
     orders.failNextInsert = new Error('disk full');
-    const error = await rejection(placeOrder.execute(command()));
+    const error = await rejection(placeOrder.execute(admin, command()));
     expect(error).to.include({ code: 'ORDER.NOT_STORED', kind: 'unavailable' });
     expect((error as { cause?: Error }).cause?.message).to.equal('disk full');
     expect(payments.approvals).to.have.length(1);
@@ -133,7 +135,7 @@ describe('PlaceOrder', () => {
     const { orders, payments, attempts, placeOrder, failedRefunds } = setup();
     orders.failNextInsert = new Error('disk full');
     payments.refund = () => Promise.reject(new Error('payment down'));
-    await rejection(placeOrder.execute(command()));
+    await rejection(placeOrder.execute(admin, command()));
     expect(failedRefunds).to.have.length(1);
     expect(attempts.open.size, 'left for the settlement to refund').to.equal(1);
   });
@@ -155,7 +157,7 @@ describe('PlaceOrder', () => {
   for (const [name, overrides, field] of invalid) {
     it(`rejects ${name}, naming ${field}`, async () => {
       const { payments, placeOrder } = setup();
-      const error = await rejection(placeOrder.execute(command(overrides)));
+      const error = await rejection(placeOrder.execute(admin, command(overrides)));
       expect(error).to.include({ kind: 'invalid_argument', field });
       expect(payments.approvals).to.be.empty;
     });
@@ -163,7 +165,27 @@ describe('PlaceOrder', () => {
 
   it('answers NOT_FOUND for an unknown store and FAILED_PRECONDITION for a closed one', async () => {
     const { placeOrder } = setup();
-    expect(await rejection(placeOrder.execute(command({ storeId: 'store-nowhere' })))).to.include({ kind: 'not_found', field: 'store_id' });
-    expect(await rejection(placeOrder.execute(command({ storeId: 'store-closed' })))).to.include({ kind: 'failed_precondition' });
+    expect(await rejection(placeOrder.execute(admin, command({ storeId: 'store-nowhere' })))).to.include({
+      kind: 'not_found',
+      field: 'store_id',
+    });
+    expect(await rejection(placeOrder.execute(admin, command({ storeId: 'store-closed' })))).to.include({ kind: 'failed_precondition' });
+  });
+});
+
+describe('PlaceOrder authorization', () => {
+  const customer = { subject: 'c-7', role: 'customer' as const };
+
+  it('places for the customer the token names, even with no customer_id in the request', async () => {
+    const { placeOrder } = setup();
+    expect((await placeOrder.execute(customer, command({ customerId: '' }))).snapshot().customerId).to.equal('c-7');
+  });
+
+  it('refuses a customer ordering for someone else, and a store owner or service ordering at all', async () => {
+    const { placeOrder, payments } = setup();
+    expect(await rejection(placeOrder.execute(customer, command({ customerId: 'c-8' })))).to.include({ kind: 'permission_denied' });
+    const owner = { subject: 's', role: 'store_owner' as const, storeId: 'store-chicken' };
+    expect(await rejection(placeOrder.execute(owner, command()))).to.include({ kind: 'permission_denied' });
+    expect(payments.approvals).to.be.empty;
   });
 });

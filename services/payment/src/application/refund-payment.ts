@@ -1,5 +1,6 @@
 import { Payment } from '../domain/payment.js';
 import { paymentChangedConcurrently } from '../domain/payment.errors.js';
+import { requireService, type Actor } from './actor.js';
 import type { Clock, HandledEvent, IdGenerator, PaymentRepository } from './ports.js';
 import { optionalText, requireId } from './validation.js';
 
@@ -15,6 +16,12 @@ export class RefundPayment {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
+
+  /** A refund asked for over the API: services and admins only. */
+  requested(actor: Actor, orderId: string, reason: string): Promise<Payment> {
+    requireService(actor, 'refunding a payment');
+    return this.execute(orderId, reason);
+  }
 
   /** `cause`: the event this refund answers; recorded with the refund and named in PaymentRefunded. */
   async execute(orderId: string, reason: string, cause?: HandledEvent): Promise<Payment> {

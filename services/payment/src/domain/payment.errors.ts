@@ -1,4 +1,4 @@
-type Kind = 'invalid_argument' | 'not_found' | 'unavailable' | 'resource_exhausted' | 'deadline_exceeded';
+type Kind = 'invalid_argument' | 'not_found' | 'permission_denied' | 'unavailable' | 'resource_exhausted' | 'deadline_exceeded';
 
 /** Errors of the payment context; `code` is stable for clients, `kind` decides the status. */
 export class PaymentError extends Error {

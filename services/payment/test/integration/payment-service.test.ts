@@ -49,6 +49,8 @@ describe('payment service process (gRPC, REST, JetStream)', function () {
         DATABASE_URL: `sqlite:${join(dir, 'payment.sqlite')}`,
         PAYMENT_LATENCY_MIN_MS: '5',
         PAYMENT_LATENCY_MAX_MS: '20',
+        // This test is about payments; authentication has its own end-to-end test.
+        AUTH_MODE: 'off',
       },
     });
     await service.waitServing(`127.0.0.1:${grpcPort}`);

@@ -6,6 +6,8 @@ import { FakePaymentProvider, InMemoryPaymentRepository, fixedClock, sequentialI
 import { approvePaymentCommand } from '../support/payment-mother.js';
 import { rejection } from '../support/rejection.js';
 
+const orderService = { subject: 'order', role: 'service' as const };
+
 function setup() {
   const payments = new InMemoryPaymentRepository();
   const provider = new FakePaymentProvider();
@@ -17,7 +19,7 @@ function setup() {
 describe('ApprovePayment', () => {
   it('charges the card, stores the payment as approved and raises PaymentApproved', async () => {
     const { payments, provider, approvePayment } = setup();
-    const payment = await approvePayment.execute(approvePaymentCommand());
+    const payment = await approvePayment.execute(orderService, approvePaymentCommand());
     expect(payment.snapshot()).to.include({ orderId: 'order-1', status: 'approved', customerId: 'customer-1' });
     expect(provider.authorizations).to.deep.equal([{ cardToken: 'tok_visa', amount: { currencyCode: 'KRW', amountMinor: 38500 } }]);
     expect((await payments.findByOrderId('order-1'))?.snapshot().paymentId).to.equal(payment.snapshot().paymentId);
@@ -26,8 +28,8 @@ describe('ApprovePayment', () => {
 
   it('returns the stored payment when asked again for the same order, charging once', async () => {
     const { payments, provider, approvePayment } = setup();
-    const first = await approvePayment.execute(approvePaymentCommand());
-    const second = await approvePayment.execute(approvePaymentCommand({ cardToken: 'tok_other' }));
+    const first = await approvePayment.execute(orderService, approvePaymentCommand());
+    const second = await approvePayment.execute(orderService, approvePaymentCommand({ cardToken: 'tok_other' }));
     expect(second.snapshot()).to.deep.equal(first.snapshot());
     expect(provider.authorizations).to.have.length(1);
     expect(payments.events).to.deep.equal(['PaymentApproved']);
@@ -35,7 +37,10 @@ describe('ApprovePayment', () => {
 
   it('stores one payment when two approvals for the same order run at once', async () => {
     const { payments, approvePayment } = setup();
-    const results = await Promise.all([approvePayment.execute(approvePaymentCommand()), approvePayment.execute(approvePaymentCommand())]);
+    const results = await Promise.all([
+      approvePayment.execute(orderService, approvePaymentCommand()),
+      approvePayment.execute(orderService, approvePaymentCommand()),
+    ]);
     expect(results[0]!.snapshot().paymentId).to.equal(results[1]!.snapshot().paymentId);
     expect(payments.size).to.equal(1);
     expect(payments.events).to.deep.equal(['PaymentApproved']);
@@ -43,7 +48,7 @@ describe('ApprovePayment', () => {
 
   it('stores a declined payment with its reason and raises nothing', async () => {
     const { payments, approvePayment } = setup();
-    const payment = await approvePayment.execute(approvePaymentCommand({ cardToken: 'tok_decline_insufficient_funds' }));
+    const payment = await approvePayment.execute(orderService, approvePaymentCommand({ cardToken: 'tok_decline_insufficient_funds' }));
     expect(payment.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
     expect((await payments.findByOrderId('order-1'))?.status).to.equal('declined');
     expect(payments.events).to.be.empty;
@@ -52,14 +57,14 @@ describe('ApprovePayment', () => {
   it('declines an approval arriving after the order was voided, without asking the provider', async () => {
     const { provider, approvePayment, refundPayment } = setup();
     await refundPayment.execute('order-1', 'gave up waiting');
-    const payment = await approvePayment.execute(approvePaymentCommand());
+    const payment = await approvePayment.execute(orderService, approvePaymentCommand());
     expect(payment.snapshot()).to.include({ status: 'declined', statusReason: 'voided before approval' });
     expect(provider.authorizations).to.be.empty;
   });
 
   it('keeps the void when it is stored while the provider is still answering', async () => {
     const { payments, approvePayment, refundPayment } = setup();
-    const approval = approvePayment.execute(approvePaymentCommand());
+    const approval = approvePayment.execute(orderService, approvePaymentCommand());
     await refundPayment.execute('order-1', 'gave up waiting');
     expect((await approval).snapshot()).to.include({ status: 'declined', statusReason: 'voided before approval' });
     expect(payments.events).to.be.empty;
@@ -68,7 +73,7 @@ describe('ApprovePayment', () => {
   it('stores nothing when the provider cannot answer', async () => {
     const { payments, provider, approvePayment } = setup();
     provider.failWith = providerBusy();
-    expect(await rejection(approvePayment.execute(approvePaymentCommand()))).to.include({
+    expect(await rejection(approvePayment.execute(orderService, approvePaymentCommand()))).to.include({
       code: 'PAYMENT.PROVIDER_BUSY',
       kind: 'resource_exhausted',
       retryAfterSeconds: 1,
@@ -101,7 +106,7 @@ describe('ApprovePayment', () => {
   for (const [name, overrides, field] of invalid) {
     it(`rejects ${name}, naming ${field}`, async () => {
       const { payments, provider, approvePayment } = setup();
-      const error = await rejection(approvePayment.execute(approvePaymentCommand(overrides)));
+      const error = await rejection(approvePayment.execute(orderService, approvePaymentCommand(overrides)));
       expect(error).to.include({ code: 'PAYMENT.INVALID_ARGUMENT', kind: 'invalid_argument', field });
       expect(provider.authorizations).to.be.empty;
       expect(payments.size).to.equal(0);
@@ -110,7 +115,10 @@ describe('ApprovePayment', () => {
 
   it('accepts the largest amount allowed', async () => {
     const { approvePayment } = setup();
-    const payment = await approvePayment.execute(approvePaymentCommand({ amount: { currencyCode: 'KRW', amountMinor: 100_000_000 } }));
+    const payment = await approvePayment.execute(
+      orderService,
+      approvePaymentCommand({ amount: { currencyCode: 'KRW', amountMinor: 100_000_000 } }),
+    );
     expect(payment.status).to.equal('approved');
   });
 });

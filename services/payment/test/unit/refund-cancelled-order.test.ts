@@ -5,6 +5,8 @@ import { RefundPayment } from '../../src/application/refund-payment.js';
 import { FakePaymentProvider, InMemoryPaymentRepository, fixedClock, sequentialIds } from '../support/in-memory.js';
 import { approvePaymentCommand } from '../support/payment-mother.js';
 
+const orderService = { subject: 'order', role: 'service' as const };
+
 const cancelled = { consumer: 'payment-refund-cancelled-order', eventId: 'order-cancelled-1' };
 const rejected = { consumer: 'payment-refund-rejected-order', eventId: 'order-rejected-1' };
 
@@ -23,7 +25,7 @@ function setup() {
 describe('RefundCancelledOrder', () => {
   it('refunds a cancelled order with the cancellation reason, naming the cancellation as the cause', async () => {
     const { payments, approvePayment, policy } = setup();
-    await approvePayment.execute(approvePaymentCommand());
+    await approvePayment.execute(orderService, approvePaymentCommand());
     await policy.cancelled('order-1', 'customer changed their mind', cancelled);
     expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({
       status: 'refunded',
@@ -37,7 +39,7 @@ describe('RefundCancelledOrder', () => {
 
   it('refunds an order the store rejected, saying so', async () => {
     const { payments, approvePayment, policy } = setup();
-    await approvePayment.execute(approvePaymentCommand());
+    await approvePayment.execute(orderService, approvePaymentCommand());
     await policy.rejectedByStore('order-1', 'out of chicken', rejected);
     expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({
       status: 'refunded',
@@ -48,7 +50,7 @@ describe('RefundCancelledOrder', () => {
 
   it('has no second effect when the same event is delivered again', async () => {
     const { payments, approvePayment, policy } = setup();
-    await approvePayment.execute(approvePaymentCommand());
+    await approvePayment.execute(orderService, approvePaymentCommand());
     await policy.cancelled('order-1', 'customer cancelled', cancelled);
     await policy.cancelled('order-1', 'customer cancelled', cancelled);
     expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
@@ -57,7 +59,7 @@ describe('RefundCancelledOrder', () => {
 
   it('refunds once when a redelivery is handled while the first delivery still is', async () => {
     const { payments, approvePayment, policy } = setup();
-    await approvePayment.execute(approvePaymentCommand());
+    await approvePayment.execute(orderService, approvePaymentCommand());
     await Promise.all([policy.cancelled('order-1', 'first', cancelled), policy.cancelled('order-1', 'first', cancelled)]);
     expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
     expect(payments.handled).to.have.length(1);
@@ -65,7 +67,7 @@ describe('RefundCancelledOrder', () => {
 
   it('refunds once when the order is both cancelled and rejected by the store', async () => {
     const { payments, approvePayment, policy } = setup();
-    await approvePayment.execute(approvePaymentCommand());
+    await approvePayment.execute(orderService, approvePaymentCommand());
     await policy.rejectedByStore('order-1', 'closed', rejected);
     await policy.cancelled('order-1', 'customer cancelled', cancelled);
     expect((await payments.findByOrderId('order-1'))?.snapshot().statusReason).to.equal('rejected by the store: closed');
@@ -74,7 +76,7 @@ describe('RefundCancelledOrder', () => {
 
   it('leaves a declined payment as it is', async () => {
     const { payments, approvePayment, policy } = setup();
-    await approvePayment.execute(approvePaymentCommand({ cardToken: 'tok_decline' }));
+    await approvePayment.execute(orderService, approvePaymentCommand({ cardToken: 'tok_decline' }));
     await policy.cancelled('order-1', 'customer cancelled', cancelled);
     expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
     expect(payments.events).to.be.empty;
@@ -89,7 +91,7 @@ describe('RefundCancelledOrder', () => {
     });
     expect(payments.handled).to.deep.equal(['payment-refund-cancelled-order/order-cancelled-1']);
 
-    const late = await approvePayment.execute(approvePaymentCommand());
+    const late = await approvePayment.execute(orderService, approvePaymentCommand());
     expect(late.status).to.equal('declined');
     expect(provider.authorizations).to.be.empty;
     expect(payments.events).to.be.empty;
@@ -97,9 +99,9 @@ describe('RefundCancelledOrder', () => {
 
   it('gives a reason when the event has none, and shortens one too long to store', async () => {
     const { payments, approvePayment, policy } = setup();
-    await approvePayment.execute(approvePaymentCommand());
-    await approvePayment.execute(approvePaymentCommand({ orderId: 'order-2' }));
-    await approvePayment.execute(approvePaymentCommand({ orderId: 'order-3' }));
+    await approvePayment.execute(orderService, approvePaymentCommand());
+    await approvePayment.execute(orderService, approvePaymentCommand({ orderId: 'order-2' }));
+    await approvePayment.execute(orderService, approvePaymentCommand({ orderId: 'order-3' }));
     await policy.cancelled('order-1', ' ', cancelled);
     await policy.rejectedByStore('order-2', '', rejected);
     await policy.rejectedByStore('order-3', 'x'.repeat(1_000), { ...rejected, eventId: 'order-rejected-2' });

@@ -6,6 +6,8 @@ import { FakePaymentProvider, InMemoryPaymentRepository, fixedClock, sequentialI
 import { approvePaymentCommand } from '../support/payment-mother.js';
 import { rejection } from '../support/rejection.js';
 
+const orderService = { subject: 'order', role: 'service' as const };
+
 function setup() {
   const payments = new InMemoryPaymentRepository();
   const ids = sequentialIds();
@@ -20,7 +22,7 @@ function setup() {
 describe('RefundPayment', () => {
   it('refunds an approved payment and raises PaymentRefunded', async () => {
     const { payments, approvePayment, refundPayment } = setup();
-    const approved = await approvePayment.execute(approvePaymentCommand());
+    const approved = await approvePayment.execute(orderService, approvePaymentCommand());
     const refunded = await refundPayment.execute('order-1', 'customer cancelled');
     expect(refunded.snapshot()).to.include({
       paymentId: approved.snapshot().paymentId,
@@ -32,7 +34,7 @@ describe('RefundPayment', () => {
 
   it('changes nothing when refunding again', async () => {
     const { payments, approvePayment, refundPayment } = setup();
-    await approvePayment.execute(approvePaymentCommand());
+    await approvePayment.execute(orderService, approvePaymentCommand());
     const first = await refundPayment.execute('order-1', 'customer cancelled');
     const second = await refundPayment.execute('order-1', 'asked twice');
     expect(second.snapshot()).to.deep.equal(first.snapshot());
@@ -41,7 +43,7 @@ describe('RefundPayment', () => {
 
   it('refunds once when two refunds run at once', async () => {
     const { payments, approvePayment, refundPayment } = setup();
-    await approvePayment.execute(approvePaymentCommand());
+    await approvePayment.execute(orderService, approvePaymentCommand());
     const results = await Promise.all([refundPayment.execute('order-1', 'first'), refundPayment.execute('order-1', 'second')]);
     expect(results.map((payment) => payment.status)).to.deep.equal(['refunded', 'refunded']);
     expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
@@ -49,7 +51,7 @@ describe('RefundPayment', () => {
 
   it('leaves a declined payment as it is', async () => {
     const { payments, approvePayment, refundPayment } = setup();
-    await approvePayment.execute(approvePaymentCommand({ cardToken: 'tok_decline' }));
+    await approvePayment.execute(orderService, approvePaymentCommand({ cardToken: 'tok_decline' }));
     const payment = await refundPayment.execute('order-1', 'customer cancelled');
     expect(payment.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
     expect(payments.events).to.be.empty;
@@ -59,13 +61,13 @@ describe('RefundPayment', () => {
     const { payments, refundPayment, getPayment } = setup();
     const voided = await refundPayment.execute('order-7', 'order timed out');
     expect(voided.snapshot()).to.include({ orderId: 'order-7', status: 'declined', statusReason: 'voided before approval' });
-    expect((await getPayment.execute('order-7')).status).to.equal('declined');
+    expect((await getPayment.execute(orderService, 'order-7')).status).to.equal('declined');
     expect(payments.events).to.be.empty;
   });
 
   it('gives a default reason when none is given', async () => {
     const { approvePayment, refundPayment } = setup();
-    await approvePayment.execute(approvePaymentCommand());
+    await approvePayment.execute(orderService, approvePaymentCommand());
     expect((await refundPayment.execute('order-1', '  ')).snapshot().statusReason).to.equal('refunded on request');
   });
 
@@ -79,17 +81,17 @@ describe('RefundPayment', () => {
 describe('GetPayment', () => {
   it('finds the payment of an order', async () => {
     const { approvePayment, getPayment } = setup();
-    const approved = await approvePayment.execute(approvePaymentCommand());
-    expect((await getPayment.execute('order-1')).snapshot()).to.deep.equal(approved.snapshot());
+    const approved = await approvePayment.execute(orderService, approvePaymentCommand());
+    expect((await getPayment.execute(orderService, 'order-1')).snapshot()).to.deep.equal(approved.snapshot());
   });
 
   it('answers PAYMENT.NOT_FOUND for an order without a payment', async () => {
     const { getPayment } = setup();
-    expect(await rejection(getPayment.execute('order-unknown'))).to.include({ code: 'PAYMENT.NOT_FOUND', kind: 'not_found' });
+    expect(await rejection(getPayment.execute(orderService, 'order-unknown'))).to.include({ code: 'PAYMENT.NOT_FOUND', kind: 'not_found' });
   });
 
   it('names order_id when it is missing', async () => {
     const { getPayment } = setup();
-    expect(await rejection(getPayment.execute(''))).to.include({ kind: 'invalid_argument', field: 'order_id' });
+    expect(await rejection(getPayment.execute(orderService, ''))).to.include({ kind: 'invalid_argument', field: 'order_id' });
   });
 });

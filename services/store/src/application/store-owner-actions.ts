@@ -1,5 +1,6 @@
 import type { StoreOrder, StoreOrderStatus, StoreOwnerAction } from '../domain/store-order.js';
 import { storeOrderNotFound } from '../domain/store-order.errors.js';
+import { requireOwnerOf, type Actor } from './actor.js';
 import type { Clock, IdGenerator, StoreOrderPage, StoreOrderRepository } from './ports.js';
 import { optionalText, pageSize, requireId } from './validation.js';
 
@@ -11,8 +12,9 @@ export class StoreOwnerActions {
     private readonly ids: IdGenerator,
   ) {}
 
-  async perform(action: StoreOwnerAction, storeId: string, orderId: string, reason = ''): Promise<StoreOrder> {
+  async perform(actor: Actor, action: StoreOwnerAction, storeId: string, orderId: string, reason = ''): Promise<StoreOrder> {
     const store = requireId('store_id', storeId);
+    requireOwnerOf(actor, store);
     const id = requireId('order_id', orderId);
     const why = action === 'reject' ? optionalText('reason', reason, 500) || 'rejected by the store' : '';
     const order = await this.orders.find(id);
@@ -22,7 +24,9 @@ export class StoreOwnerActions {
     return order;
   }
 
-  list(storeId: string, status: StoreOrderStatus | undefined, size: number, pageToken: string): Promise<StoreOrderPage> {
-    return this.orders.list(requireId('store_id', storeId), status, pageSize(size), pageToken || undefined);
+  list(actor: Actor, storeId: string, status: StoreOrderStatus | undefined, size: number, pageToken: string): Promise<StoreOrderPage> {
+    const store = requireId('store_id', storeId);
+    requireOwnerOf(actor, store);
+    return this.orders.list(store, status, pageSize(size), pageToken || undefined);
   }
 }

@@ -1,4 +1,4 @@
-type Kind = 'invalid_argument' | 'not_found' | 'failed_precondition' | 'unavailable';
+type Kind = 'invalid_argument' | 'not_found' | 'failed_precondition' | 'permission_denied' | 'unavailable';
 
 export class StoreOrderError extends Error {
   constructor(

@@ -1,4 +1,4 @@
-import { bindService, type CallContext, type ServiceBinding } from '@fooddelivery/adapters/rpc';
+import { bindService, caller, type ServiceBinding } from '@fooddelivery/adapters/rpc';
 import { addLogContext } from '@fooddelivery/adapters/logger';
 import { OrderStatus as WireStatus, type Order as WireOrder, type Store as WireStore } from '@fooddelivery/gen/fooddelivery/order/v1/order';
 import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
@@ -25,8 +25,8 @@ export function orderServiceBinding(useCases: OrderUseCases): ServiceBinding {
       const store = await useCases.catalog.getMenu(request.storeId);
       return { store: toWireStore(store), items: store.menu };
     },
-    placeOrder: async (request, context: CallContext) => {
-      const order = await useCases.placeOrder.execute({
+    placeOrder: async (request, context) => {
+      const order = await useCases.placeOrder.execute(caller(context), {
         customerId: request.customerId,
         storeId: request.storeId,
         lines: request.lines.map((line) => ({ menuItemId: line.menuItemId, quantity: line.quantity })),
@@ -37,17 +37,17 @@ export function orderServiceBinding(useCases: OrderUseCases): ServiceBinding {
       addLogContext({ orderId: order.id });
       return { order: toWireOrder(order) };
     },
-    getOrder: async (request) => {
+    getOrder: async (request, context) => {
       addLogContext({ orderId: request.orderId });
-      return { order: toWireOrder(await useCases.getOrder.execute(request.orderId)) };
+      return { order: toWireOrder(await useCases.getOrder.execute(caller(context), request.orderId)) };
     },
-    listOrders: async (request) => {
-      const page = await useCases.listOrders.execute(request.customerId, request.pageSize, request.pageToken);
+    listOrders: async (request, context) => {
+      const page = await useCases.listOrders.execute(caller(context), request.customerId, request.pageSize, request.pageToken);
       return { orders: page.orders.map(toWireOrder), nextPageToken: page.nextCursor ?? '' };
     },
-    cancelOrder: async (request) => {
+    cancelOrder: async (request, context) => {
       addLogContext({ orderId: request.orderId });
-      return { order: toWireOrder(await useCases.cancelOrder.execute(request.orderId, request.reason)) };
+      return { order: toWireOrder(await useCases.cancelOrder.execute(caller(context), request.orderId, request.reason)) };
     },
   });
 }

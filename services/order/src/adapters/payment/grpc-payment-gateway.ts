@@ -12,7 +12,7 @@ import { paymentUnavailable } from '../../domain/order.errors.js';
 import type { PaymentGateway, PaymentOutcome, PaymentRequest } from '../../application/ports.js';
 import { createPaymentBreaker, type BreakerSettings } from './payment-circuit-breaker.js';
 
-const callerFaults = new Set([status.INVALID_ARGUMENT, status.FAILED_PRECONDITION, status.NOT_FOUND, status.PERMISSION_DENIED]);
+const callerFaults = new Set([status.INVALID_ARGUMENT, status.FAILED_PRECONDITION, status.NOT_FOUND, status.PERMISSION_DENIED, status.UNAUTHENTICATED]);
 /**
  * Not held against payment by the breaker: our own mistakes, and "busy" (payment at capacity
  * refuses at once, so there is nothing to protect by opening the circuit and blocking the
@@ -27,6 +27,7 @@ export class GrpcPaymentGateway implements PaymentGateway {
 
   constructor(
     address: string,
+    private readonly authToken: string,
     private readonly settings: BreakerSettings,
     logger: Logger,
     metrics: Metrics,
@@ -71,7 +72,7 @@ export class GrpcPaymentGateway implements PaymentGateway {
 
   refund(orderId: string, reason: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.client.refundPayment({ orderId, reason }, new Metadata(), { deadline: Date.now() + this.settings.timeoutMs * 2 }, (error) =>
+      this.client.refundPayment({ orderId, reason }, this.metadata(), { deadline: Date.now() + this.settings.timeoutMs * 2 }, (error) =>
         error ? reject(error) : resolve(),
       );
     });
@@ -84,10 +85,16 @@ export class GrpcPaymentGateway implements PaymentGateway {
 
   private callApprove(request: ApprovePaymentRequest): Promise<ApprovePaymentResponse> {
     return new Promise((resolve, reject) => {
-      this.client.approvePayment(request, new Metadata(), { deadline: Date.now() + this.settings.timeoutMs }, (error, response) =>
+      this.client.approvePayment(request, this.metadata(), { deadline: Date.now() + this.settings.timeoutMs }, (error, response) =>
         error ? reject(error) : resolve(response),
       );
     });
+  }
+
+  private metadata(): Metadata {
+    const metadata = new Metadata();
+    if (this.authToken) metadata.set('authorization', `Bearer ${this.authToken}`);
+    return metadata;
   }
 
   private unavailable(error: unknown): Error {

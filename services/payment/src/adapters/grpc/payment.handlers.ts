@@ -1,5 +1,5 @@
 import { addLogContext } from '@fooddelivery/adapters/logger';
-import { bindService, type ServiceBinding } from '@fooddelivery/adapters/rpc';
+import { bindService, caller, type ServiceBinding } from '@fooddelivery/adapters/rpc';
 import type { Money as WireMoney } from '@fooddelivery/gen/fooddelivery/common/v1/money';
 import { PaymentStatus as WireStatus, type Payment as WirePayment } from '@fooddelivery/gen/fooddelivery/payment/v1/payment';
 import { PaymentServiceService } from '@fooddelivery/gen/fooddelivery/payment/v1/payment_service';
@@ -21,6 +21,7 @@ export function paymentServiceBinding(useCases: PaymentUseCases): ServiceBinding
     approvePayment: async (request, context) => {
       addLogContext({ orderId: request.orderId });
       const payment = await useCases.approvePayment.execute(
+        caller(context),
         {
           orderId: request.orderId,
           customerId: request.customerId,
@@ -40,13 +41,13 @@ export function paymentServiceBinding(useCases: PaymentUseCases): ServiceBinding
       );
       return { payment: toWirePayment(payment) };
     },
-    refundPayment: async (request) => {
+    refundPayment: async (request, context) => {
       addLogContext({ orderId: request.orderId });
-      return { payment: toWirePayment(await useCases.refundPayment.execute(request.orderId, request.reason)) };
+      return { payment: toWirePayment(await useCases.refundPayment.requested(caller(context), request.orderId, request.reason)) };
     },
-    getPayment: async (request) => {
+    getPayment: async (request, context) => {
       addLogContext({ orderId: request.orderId });
-      return { payment: toWirePayment(await useCases.getPayment.execute(request.orderId)) };
+      return { payment: toWirePayment(await useCases.getPayment.execute(caller(context), request.orderId)) };
     },
   });
 }

@@ -1,5 +1,5 @@
 import { addLogContext } from '@fooddelivery/adapters/logger';
-import { bindService, type ServiceBinding } from '@fooddelivery/adapters/rpc';
+import { bindService, caller, type CallContext, type ServiceBinding } from '@fooddelivery/adapters/rpc';
 import { StoreOrderStatus as WireStatus, type StoreOrder as WireStoreOrder } from '@fooddelivery/gen/fooddelivery/store/v1/store_order';
 import { StoreServiceService } from '@fooddelivery/gen/fooddelivery/store/v1/store_service';
 import type { StoreOrder, StoreOrderStatus, StoreOwnerAction } from '../../domain/store-order.js';
@@ -18,13 +18,20 @@ const wireStatus: Record<StoreOrderStatus, WireStatus> = {
 const domainStatus = new Map(Object.entries(wireStatus).map(([status, wire]) => [wire, status as StoreOrderStatus]));
 
 export function storeServiceBinding(actions: StoreOwnerActions): ServiceBinding {
-  const act = (action: StoreOwnerAction) => async (request: { storeId: string; orderId: string; reason?: string }) => {
-    addLogContext({ orderId: request.orderId });
-    return { order: toWire(await actions.perform(action, request.storeId, request.orderId, request.reason ?? '')) };
-  };
+  const act =
+    (action: StoreOwnerAction) => async (request: { storeId: string; orderId: string; reason?: string }, context: CallContext) => {
+      addLogContext({ orderId: request.orderId });
+      return { order: toWire(await actions.perform(caller(context), action, request.storeId, request.orderId, request.reason ?? '')) };
+    };
   return bindService(StoreServiceService, {
-    listStoreOrders: async (request) => {
-      const page = await actions.list(request.storeId, domainStatus.get(request.status), request.pageSize, request.pageToken);
+    listStoreOrders: async (request, context) => {
+      const page = await actions.list(
+        caller(context),
+        request.storeId,
+        domainStatus.get(request.status),
+        request.pageSize,
+        request.pageToken,
+      );
       return { orders: page.orders.map(toWire), nextPageToken: page.nextCursor ?? '' };
     },
     acceptOrder: act('accept'),
