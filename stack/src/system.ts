@@ -76,6 +76,8 @@ export async function startSystem(
       NATS_URL: nats.url,
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: '3000',
+      // Business-flow tests run without tokens; the security tests switch AUTH_MODE to jwt.
+      AUTH_MODE: 'off',
       ...(name === 'order' && {
         MONGODB_URL: ferretDb.url,
         MONGODB_DATABASE: 'order',

@@ -10,6 +10,7 @@ import { devToken } from '@fooddelivery/stack/tokens';
 import { credentials, makeGenericClientConstructor, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { exportPKCS8, generateKeyPair } from 'jose';
+import { eventually } from '../support/events.js';
 import { storeOrder } from '../support/flow.js';
 import { call, clients, grpcError } from '../support/grpc-clients.js';
 import { anOrder } from '../support/orders.js';
@@ -24,7 +25,13 @@ describe('security: tokens checked by every service, and who may do what (gRPC a
   const tokens: Record<string, string> = {};
   let orderOfA: string;
 
-  const rest = async (service: 'order' | 'payment' | 'store', method: string, path: string, token?: string, body?: unknown) => {
+  const rest = async (
+    service: 'order' | 'payment' | 'store' | 'notification',
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+  ) => {
     const response = await fetch(`${system.service(service).http}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(token && bearer(token)) },
@@ -35,12 +42,18 @@ describe('security: tokens checked by every service, and who may do what (gRPC a
 
   before(async () => {
     const jwt = { AUTH_MODE: 'jwt' };
-    system = await startSystem(['payment', 'order', 'store'], {
+    system = await startSystem(['payment', 'order', 'store', 'notification'], {
       payment: { ...jwt, PAYMENT_LATENCY_MIN_MS: '0', PAYMENT_LATENCY_MAX_MS: '2' },
       order: jwt,
       store: jwt,
+      notification: jwt,
     });
-    api = clients({ order: system.service('order').grpc, payment: system.service('payment').grpc, store: system.service('store').grpc });
+    api = clients({
+      order: system.service('order').grpc,
+      payment: system.service('payment').grpc,
+      store: system.service('store').grpc,
+      notification: system.service('notification').grpc,
+    });
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     Object.assign(tokens, {
       a: await devToken('customer', 'c-alice'),
@@ -104,6 +117,30 @@ describe('security: tokens checked by every service, and who may do what (gRPC a
     expect((await rest('order', 'POST', `/v1/orders/${orderOfA}:cancel`, tokens.b, {})).status).to.equal(404);
     expect((await rest('order', 'GET', '/v1/orders?customerId=c-alice', tokens.b)).status).to.equal(403);
     expect((await rest('order', 'GET', `/v1/orders/${orderOfA}`, tokens.a)).status, 'A still reads it').to.equal(200);
+  });
+
+  it("tracking and notifications: no token → 401, customer B cannot follow A's order or read A's messages", async () => {
+    const asA = { metadata: bearer(tokens.a!) };
+    await eventually(
+      "the tracking of A's order",
+      async () =>
+        (await call(api.tracking.getOrderTracking.bind(api.tracking), { orderId: orderOfA }, asA).catch(() => undefined))?.tracking,
+    );
+    const asB = { metadata: bearer(tokens.b!) };
+    expect((await grpcError(call(api.tracking.getOrderTracking.bind(api.tracking), { orderId: orderOfA }))).code).to.equal(
+      status.UNAUTHENTICATED,
+    );
+    expect((await grpcError(call(api.tracking.getOrderTracking.bind(api.tracking), { orderId: orderOfA }, asB))).code).to.equal(
+      status.NOT_FOUND,
+    );
+    expect(
+      (await grpcError(call(api.tracking.listNotifications.bind(api.tracking), { customerId: 'c-alice', pageSize: 0, pageToken: '' }, asB)))
+        .code,
+    ).to.equal(status.PERMISSION_DENIED);
+    expect((await rest('notification', 'GET', `/v1/orders/${orderOfA}/tracking`)).status).to.equal(401);
+    expect((await rest('notification', 'GET', `/v1/orders/${orderOfA}/tracking`, tokens.b)).status).to.equal(404);
+    expect((await rest('notification', 'GET', '/v1/customers/c-alice/notifications', tokens.b)).status).to.equal(403);
+    expect((await rest('notification', 'GET', `/v1/orders/${orderOfA}/tracking`, tokens.a)).status).to.equal(200);
   });
 
   it('a customer calling store-owner or payment-internal RPCs → PERMISSION_DENIED / 403', async () => {

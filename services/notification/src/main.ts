@@ -1,4 +1,4 @@
-import { ConfigurationError, env } from '@fooddelivery/adapters/config';
+import { env } from '@fooddelivery/adapters/config';
 import { connectNats } from '@fooddelivery/adapters/jetstream';
 import { runService } from '@fooddelivery/adapters/service-runtime';
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
@@ -19,6 +19,12 @@ import { KvNotificationRepository } from './adapters/persistence/kv-notification
 import { KvTrackingRepository } from './adapters/persistence/kv-tracking.repository.js';
 
 const clock = { now: () => new Date() };
+
+// A rule across two variables, which the per-variable schema below cannot state; exits 78 like any bad configuration.
+if (process.env.NOTIFIER === 'kakao' && !process.env.KAKAO_API_URL) {
+  process.stderr.write('notification: invalid configuration: KAKAO_API_URL must be set when NOTIFIER=kakao (not set)\n');
+  process.exit(78);
+}
 
 await runService({
   name: 'notification',
@@ -44,19 +50,20 @@ await runService({
     KV_REPLICAS: env.positiveInt(1),
   },
   async start({ config, logger, metrics, retry, onShutdown, consume, stopping }) {
-    if (config.NOTIFIER === 'kakao' && !config.KAKAO_API_URL) {
-      throw new ConfigurationError(['KAKAO_API_URL must be set when NOTIFIER=kakao (not set)']);
-    }
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'notification', logger));
     onShutdown(() => nats.drain());
 
     // This service's own store is JetStream KV: no server to run besides NATS, replicated with
     // it (KV_REPLICAS), compare-and-set on the revision for concurrent handlers, and watchable,
     // which is what WatchOrder streams from. One bucket per kind of record, history 1.
-    const bucket = (name: string) =>
-      retry(`KV bucket ${name}`, () => nats.jetstream().views.kv(name, { history: 1, replicas: config.KV_REPLICAS }));
-    const trackings = new KvTrackingRepository(await bucket('notification_tracking'));
-    const notifications = new KvNotificationRepository(await bucket('notification_messages'), await bucket('notification_pending'));
+    const trackings = new KvTrackingRepository(
+      await retry('KV bucket notification_tracking', () =>
+        nats.jetstream().views.kv('notification_tracking', { history: 1, replicas: config.KV_REPLICAS }),
+      ),
+    );
+    const notifications = await retry('KV buckets notification_messages, notification_pending', () =>
+      KvNotificationRepository.open(nats, { messages: 'notification_messages', pending: 'notification_pending' }, config.KV_REPLICAS),
+    );
 
     const notifier: Notifier =
       config.NOTIFIER === 'kakao'

@@ -1,5 +1,6 @@
 import { trackingNotFound } from '../domain/notification.errors.js';
 import type { OrderTracking } from '../domain/tracking.js';
+import { maySee, type Actor } from './actor.js';
 import type { TrackingRepository } from './ports.js';
 import { requireId } from './validation.js';
 
@@ -7,9 +8,9 @@ import { requireId } from './validation.js';
 export class GetOrderTracking {
   constructor(private readonly trackings: TrackingRepository) {}
 
-  async execute(orderId: string): Promise<OrderTracking> {
+  async execute(actor: Actor, orderId: string): Promise<OrderTracking> {
     const found = await this.trackings.find(requireId('order_id', orderId));
-    if (!found) throw trackingNotFound(orderId);
+    if (!found || !maySee(actor, found.value)) throw trackingNotFound(orderId);
     return found.value;
   }
 }

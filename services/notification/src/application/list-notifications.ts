@@ -1,3 +1,4 @@
+import { customerFor, type Actor } from './actor.js';
 import type { NotificationPage, NotificationRepository } from './ports.js';
 import { pageSize, requireId } from './validation.js';
 
@@ -5,7 +6,11 @@ import { pageSize, requireId } from './validation.js';
 export class ListNotifications {
   constructor(private readonly notifications: NotificationRepository) {}
 
-  execute(customerId: string, size: number, pageToken: string): Promise<NotificationPage> {
-    return this.notifications.listByCustomer(requireId('customer_id', customerId), pageSize(size), pageToken || undefined);
+  async execute(actor: Actor, customerId: string, size: number, pageToken: string): Promise<NotificationPage> {
+    return this.notifications.listByCustomer(
+      requireId('customer_id', customerFor(actor, customerId)),
+      pageSize(size),
+      pageToken || undefined,
+    );
   }
 }

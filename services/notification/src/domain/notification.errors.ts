@@ -1,4 +1,4 @@
-type Kind = 'invalid_argument' | 'not_found' | 'unavailable';
+type Kind = 'invalid_argument' | 'not_found' | 'permission_denied' | 'unavailable';
 
 /** Errors of the notification context; `code` is stable for clients, `kind` decides the status. */
 export class NotificationError extends Error {
@@ -22,3 +22,6 @@ export const trackingNotFound = (orderId: string) =>
 
 export const trackingContended = (orderId: string) =>
   new NotificationError('TRACKING.CONCURRENT_UPDATE', 'unavailable', `tracking of order ${orderId} kept changing; try again`, undefined, 1);
+
+export const watchInterrupted = () =>
+  new NotificationError('TRACKING.WATCH_INTERRUPTED', 'unavailable', 'the service is restarting; watch again shortly', undefined, 1);

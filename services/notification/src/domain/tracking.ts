@@ -99,11 +99,11 @@ export class OrderTracking {
   }
 
   /**
-   * Nothing more will happen to the order: it was delivered, or its money went back (a refund
-   * follows every cancellation and rejection, so the refund is the last step of those).
+   * Nothing more will happen to the order: it was delivered, or it was cancelled or rejected and
+   * its money went back. Both steps are needed, as the refund (another stream) can arrive first.
    */
   get isFinished(): boolean {
-    return this.has('delivered') || this.has('refunded');
+    return this.has('delivered') || (this.has('refunded') && (this.has('cancelled') || this.has('rejected')));
   }
 
   snapshot(): Readonly<OrderTrackingState> {

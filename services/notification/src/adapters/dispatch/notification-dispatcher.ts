@@ -72,11 +72,13 @@ export class NotificationDispatcher {
             this.timers.delete(change.marker);
           }
         }
+        if (signal.aborted) return;
+        this.logger.warn('following pending notifications stopped; following again shortly');
       } catch (error) {
         if (signal.aborted) return;
         this.logger.warn({ err: error }, 'following pending notifications failed; following again shortly');
-        await new Promise((resolve) => setTimeout(resolve, this.options.retryAfterErrorMs ?? 1_000));
       }
+      await new Promise((resolve) => setTimeout(resolve, this.options.retryAfterErrorMs ?? 1_000));
     }
   }
 

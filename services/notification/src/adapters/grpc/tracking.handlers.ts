@@ -1,5 +1,5 @@
 import { addLogContext } from '@fooddelivery/adapters/logger';
-import { bindService, type CallContext, type ServiceBinding } from '@fooddelivery/adapters/rpc';
+import { bindService, caller, type CallContext, type ServiceBinding } from '@fooddelivery/adapters/rpc';
 import {
   DeliveryState as WireDeliveryState,
   TrackingStatus as WireStatus,
@@ -11,6 +11,7 @@ import type { GetOrderTracking } from '../../application/get-order-tracking.js';
 import type { ListNotifications } from '../../application/list-notifications.js';
 import type { WatchOrder } from '../../application/watch-order.js';
 import type { DeliveryState, Notification } from '../../domain/notification.js';
+import { watchInterrupted } from '../../domain/notification.errors.js';
 import type { OrderTracking, TrackingStatus } from '../../domain/tracking.js';
 
 const wireStatus: Record<TrackingStatus, WireStatus> = {
@@ -42,18 +43,22 @@ export interface TrackingUseCases {
  */
 export function trackingServiceBinding(useCases: TrackingUseCases, stopping: AbortSignal): ServiceBinding {
   return bindService(TrackingServiceService, {
-    getOrderTracking: async (request) => {
+    getOrderTracking: async (request, context) => {
       addLogContext({ orderId: request.orderId });
-      return { tracking: toWireTracking(await useCases.getOrderTracking.execute(request.orderId)) };
+      return { tracking: toWireTracking(await useCases.getOrderTracking.execute(caller(context), request.orderId)) };
     },
-    listNotifications: async (request) => {
-      const page = await useCases.listNotifications.execute(request.customerId, request.pageSize, request.pageToken);
+    listNotifications: async (request, context) => {
+      const page = await useCases.listNotifications.execute(caller(context), request.customerId, request.pageSize, request.pageToken);
       return { notifications: page.notifications.map(toWireNotification), nextPageToken: page.nextCursor ?? '' };
     },
     watchOrder: async (request, context, send) => {
       addLogContext({ orderId: request.orderId });
       const signal = watchSignal(context, stopping);
-      await useCases.watchOrder.execute(request.orderId, signal, (tracking) => send({ tracking: toWireTracking(tracking) }));
+      const outcome = await useCases.watchOrder.execute(caller(context), request.orderId, signal, (tracking) =>
+        send({ tracking: toWireTracking(tracking) }),
+      );
+      // Not "finished": UNAVAILABLE tells the client to watch again (on another replica, or after the restart).
+      if (outcome === 'aborted' && stopping.aborted) throw watchInterrupted();
     },
   });
 }

@@ -1,4 +1,4 @@
-import { KvWatchInclude, type KV, type KvEntry } from 'nats';
+import { KvWatchInclude, type JetStreamManager, type KV, type KvEntry, type NatsConnection } from 'nats';
 import type { NotificationKey, NotificationPage, NotificationRepository, Versioned } from '../../application/ports.js';
 import { Notification, type DeliveryState, type NotificationState } from '../../domain/notification.js';
 import { invalidField } from '../../domain/notification.errors.js';
@@ -30,13 +30,33 @@ export interface PendingChange {
 /**
  * Notifications in one KV bucket, keyed `<customer>.<order>.<status>` so a customer's are one
  * key prefix, and the work list of pending ones in a second bucket: on a restart the dispatcher
- * reads only what is still to be sent, not every message ever sent.
+ * reads only what is still to be sent, not every message ever sent. Done entries leave the work
+ * list by a purge of their subject in the bucket's stream, which, unlike a KV delete, leaves no
+ * tombstone behind for every later watch to read.
  */
 export class KvNotificationRepository implements NotificationRepository {
-  constructor(
+  private constructor(
     private readonly messages: KV,
     private readonly pending: KV,
+    private readonly manager: JetStreamManager,
+    private readonly pendingStream: { name: string; subjectPrefix: string },
   ) {}
+
+  /** Opens (creating them if needed) the two buckets. */
+  static async open(
+    connection: NatsConnection,
+    buckets: { messages: string; pending: string },
+    replicas = 1,
+  ): Promise<KvNotificationRepository> {
+    const js = connection.jetstream();
+    const messages = await js.views.kv(buckets.messages, { history: 1, replicas });
+    const pending = await js.views.kv(buckets.pending, { history: 1, replicas });
+    const status = await pending.status();
+    return new KvNotificationRepository(messages, pending, await connection.jetstreamManager(), {
+      name: status.streamInfo.config.name,
+      subjectPrefix: `$KV.${status.bucket}.`,
+    });
+  }
 
   async find(key: NotificationKey): Promise<Versioned<Notification> | undefined> {
     const entry = await this.messages.get(storageKey(key));
@@ -70,8 +90,8 @@ export class KvNotificationRepository implements NotificationRepository {
       if (isRevisionConflict(error)) return undefined;
       throw error;
     }
-    // Best effort: a marker left behind is dropped by the dispatcher once it sees the message done.
-    if (!notification.isPending) await this.pending.delete(storageKey(notification.snapshot())).catch(() => {});
+    // Best effort: an entry left behind is dropped by the dispatcher once it sees the message done.
+    if (!notification.isPending) await this.dropPending(storageKey(notification.snapshot())).catch(() => {});
     return next;
   }
 
@@ -113,7 +133,7 @@ export class KvNotificationRepository implements NotificationRepository {
   }
 
   async dropPending(marker: string): Promise<void> {
-    await this.pending.delete(marker);
+    await this.manager.streams.purge(this.pendingStream.name, { filter: `${this.pendingStream.subjectPrefix}${marker}` });
   }
 
   private async markPending(notification: Notification): Promise<void> {

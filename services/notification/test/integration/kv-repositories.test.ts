@@ -1,0 +1,71 @@
+import { createLogger } from '@fooddelivery/adapters/logger';
+import { startNats, type NatsServer } from '@fooddelivery/stack/nats';
+import { freePort } from '@fooddelivery/stack/ports';
+import { expect } from 'chai';
+import { connect, type NatsConnection } from 'nats';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeliverNotification } from '../../src/application/deliver-notification.js';
+import { NotificationDispatcher } from '../../src/adapters/dispatch/notification-dispatcher.js';
+import { KvNotificationRepository } from '../../src/adapters/persistence/kv-notification.repository.js';
+import { KvTrackingRepository } from '../../src/adapters/persistence/kv-tracking.repository.js';
+import { Notification } from '../../src/domain/notification.js';
+import { FakeNotifier } from '../support/in-memory.js';
+import { notificationRepositoryContract, trackingRepositoryContract } from '../support/repository-contract.js';
+
+describe('JetStream KV repositories against a real nats-server', function () {
+  this.timeout(60_000);
+  let server: NatsServer;
+  let nats: NatsConnection;
+  let bucket = 0;
+  const kv = (name: string) => nats.jetstream().views.kv(`${name}_${++bucket}`, { history: 1 });
+
+  before(async () => {
+    server = await startNats({ dataDir: join(mkdtempSync(join(tmpdir(), 'notification-kv-')), 'nats'), port: await freePort() });
+    nats = await connect({ servers: server.url });
+  });
+  after(async () => {
+    await nats?.close();
+    await server?.stop();
+  });
+
+  describe('KvTrackingRepository', () => trackingRepositoryContract(async () => new KvTrackingRepository(await kv('tracking'))));
+  describe('KvNotificationRepository', () =>
+    notificationRepositoryContract(() =>
+      KvNotificationRepository.open(nats, { messages: `messages_${++bucket}`, pending: `pending_${bucket}` }),
+    ));
+
+  it('the dispatcher sends what is pending, including what was pending before it started, each once', async () => {
+    const pendingBucket = `pending_${++bucket}`;
+    const repository = await KvNotificationRepository.open(nats, { messages: `messages_${bucket}`, pending: pendingBucket });
+    const record = (orderId: string) =>
+      repository.createIfAbsent(
+        Notification.record({ orderId, customerId: 'c-1', status: 'paid', text: orderId, channel: 'fake' }, new Date()),
+      );
+    await record('before-start');
+    const notifier = new FakeNotifier();
+    notifier.failures.push(new Error('provider down'));
+    const clock = { now: () => new Date() };
+    const dispatcher = new NotificationDispatcher(
+      repository,
+      new DeliverNotification(repository, notifier, clock, { backoffMs: [50], maxAttempts: 5, leaseMs: 5_000 }),
+      createLogger('test', 'silent'),
+      { concurrency: 4 },
+    );
+    dispatcher.start();
+    try {
+      await record('after-start');
+      await record('after-start');
+      for (let i = 0; i < 200 && notifier.sent.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(notifier.sent.map((message) => message.notificationId).sort()).to.deep.equal(['after-start:paid', 'before-start:paid']);
+      const found = await repository.find({ customerId: 'c-1', orderId: 'before-start', status: 'paid' });
+      expect(found?.value.snapshot()).to.deep.include({ deliveryState: 'sent', attempts: 2, lastError: '' });
+      const workList = await (await nats.jetstreamManager()).streams.info(`KV_${pendingBucket}`);
+      expect(workList.state.messages, 'the work list is empty, without tombstones').to.equal(0);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+});
