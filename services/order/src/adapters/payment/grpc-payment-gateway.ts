@@ -12,7 +12,13 @@ import { paymentUnavailable } from '../../domain/order.errors.js';
 import type { PaymentGateway, PaymentOutcome, PaymentRequest } from '../../application/ports.js';
 import { createPaymentBreaker, type BreakerSettings } from './payment-circuit-breaker.js';
 
-const callerFaults = new Set([status.INVALID_ARGUMENT, status.FAILED_PRECONDITION, status.NOT_FOUND, status.PERMISSION_DENIED, status.UNAUTHENTICATED]);
+const callerFaults = new Set([
+  status.INVALID_ARGUMENT,
+  status.FAILED_PRECONDITION,
+  status.NOT_FOUND,
+  status.PERMISSION_DENIED,
+  status.UNAUTHENTICATED,
+]);
 /**
  * Not held against payment by the breaker: our own mistakes, and "busy" (payment at capacity
  * refuses at once, so there is nothing to protect by opening the circuit and blocking the
