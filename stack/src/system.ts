@@ -24,8 +24,8 @@ export interface TestSystem {
   /** Starts (or starts again, on the same ports) a service, with extra environment. */
   start(name: ServiceName, env?: Record<string, string>): Promise<RunningService>;
   stop(name: ServiceName): Promise<void>;
-  /** Another replica of a service, on ports of its own, sharing everything else. */
-  startReplica(name: ServiceName, env?: Record<string, string>): Promise<RunningService>;
+  /** Another replica of a service, on ports of its own (or the given ones), sharing everything else. */
+  startReplica(name: ServiceName, env?: Record<string, string>, ports?: { grpc: number; http: number }): Promise<RunningService>;
 }
 
 /** Real processes on free loopback ports, in a temporary directory: NATS, FerretDB, then the services asked for. */
@@ -54,8 +54,8 @@ export async function startSystem(
       return running;
     },
     start: (name, extra = {}) => launch(name, ports.get(name)!, extra, true),
-    async startReplica(name, extra = {}) {
-      return launch(name, { grpc: await freePort(), http: await freePort() }, extra, false);
+    async startReplica(name, extra = {}, ports) {
+      return launch(name, ports ?? { grpc: await freePort(), http: await freePort() }, extra, false);
     },
     async stop(name) {
       await system.services[name]?.process.stop();
