@@ -6,20 +6,20 @@ module.exports = {
       comment: 'domain/ imports only domain/: no application, adapters, generated code or packages.',
       severity: 'error',
       from: { path: '^services/[^/]+/src/domain/' },
-      to: { pathNot: ['^services/[^/]+/src/domain/', '^node:'], dependencyTypesNot: ['type-only'] },
+      to: { pathNot: ['^services/[^/]+/src/domain/', '^kernel/', '^node:'], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'domain-types-stay-in-domain',
       severity: 'error',
       from: { path: '^services/[^/]+/src/domain/' },
-      to: { pathNot: '^services/[^/]+/src/domain/', dependencyTypes: ['type-only'] },
+      to: { pathNot: ['^services/[^/]+/src/domain/', '^kernel/'], dependencyTypes: ['type-only'] },
     },
     {
       name: 'application-depends-on-domain-only',
       comment: 'Use cases see ports and the domain; never adapters, grpc-js, nats, MikroORM or generated code.',
       severity: 'error',
       from: { path: '^services/([^/]+)/src/application/' },
-      to: { pathNot: ['^services/$1/src/(application|domain)/', '^node:'] },
+      to: { pathNot: ['^services/$1/src/(application|domain)/', '^kernel/', '^node:'] },
     },
     {
       name: 'no-service-reaches-into-another',

@@ -1,24 +1,14 @@
+import type { ErrorKind } from '@fooddelivery/kernel/domain-error';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
 /**
- * What kind of failure a domain or application error is. Every service's errors carry one,
- * with a stable `code` such as `ORDER.NOT_FOUND`; this table is the only place that turns
- * them into gRPC and HTTP statuses (the google.rpc mapping, so REST answers what Envoy's
- * transcoder would).
+ * Every service's errors carry a kind (kernel's DomainError) and a stable `code` such as
+ * `ORDER.NOT_FOUND`; the table below is the only place that turns kinds into gRPC and HTTP
+ * statuses (the google.rpc mapping, so REST answers what Envoy's transcoder would).
  */
-export type ErrorKind =
-  | 'invalid_argument'
-  | 'not_found'
-  | 'already_exists'
-  | 'failed_precondition'
-  | 'permission_denied'
-  | 'unauthenticated'
-  | 'resource_exhausted'
-  | 'unavailable'
-  | 'deadline_exceeded'
-  | 'unimplemented';
+export type { ErrorKind } from '@fooddelivery/kernel/domain-error';
 
-/** The shape domain errors have; domain code declares its own classes without importing this. */
+/** The shape of a coded error (kernel's DomainError, or an adapter's own). */
 export interface CodedError extends Error {
   readonly code: string;
   readonly kind: ErrorKind;

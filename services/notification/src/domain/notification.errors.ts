@@ -1,18 +1,7 @@
-type Kind = 'invalid_argument' | 'not_found' | 'permission_denied' | 'unavailable';
+import { DomainError } from '@fooddelivery/kernel/domain-error';
 
-/** Errors of the notification context; `code` is stable for clients, `kind` decides the status. */
-export class NotificationError extends Error {
-  constructor(
-    readonly code: string,
-    readonly kind: Kind,
-    message: string,
-    readonly field?: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'NotificationError';
-  }
-}
+/** Errors of the notification context. */
+export class NotificationError extends DomainError {}
 
 export const invalidField = (field: string, problem: string) =>
   new NotificationError('NOTIFICATION.INVALID_ARGUMENT', 'invalid_argument', `${field}: ${problem}`, field);

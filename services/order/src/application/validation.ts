@@ -1,27 +1,3 @@
-import { invalidField } from '../domain/order.errors.js';
+import { requestRules } from '@fooddelivery/kernel/request-rules';
 
-const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
-
-export function requireId(field: string, value: string): string {
-  if (value === '') throw invalidField(field, 'is required');
-  if (!idPattern.test(value)) throw invalidField(field, 'must be 1–64 letters, digits, ".", "_", ":" or "-"');
-  return value;
-}
-
-export function requireText(field: string, value: string, maxLength: number): string {
-  const trimmed = value.trim();
-  if (trimmed === '') throw invalidField(field, 'is required');
-  if (trimmed.length > maxLength) throw invalidField(field, `must be at most ${maxLength} characters`);
-  return trimmed;
-}
-
-export function optionalText(field: string, value: string, maxLength: number): string {
-  if (value.length > maxLength) throw invalidField(field, `must be at most ${maxLength} characters`);
-  return value.trim();
-}
-
-export function pageSize(value: number): number {
-  if (value < 0) throw invalidField('page_size', 'must not be negative');
-  if (value > 100) throw invalidField('page_size', 'must be at most 100');
-  return value === 0 ? 20 : value;
-}
+export const { requireId, requireText, optionalText, pageSize } = requestRules('ORDER');

@@ -1,18 +1,7 @@
-type Kind = 'invalid_argument' | 'not_found' | 'failed_precondition' | 'unavailable' | 'already_exists' | 'permission_denied';
+import { DomainError } from '@fooddelivery/kernel/domain-error';
 
-/** Errors of the ordering context; `code` is stable for clients, `kind` decides the status. */
-export class OrderError extends Error {
-  constructor(
-    readonly code: string,
-    readonly kind: Kind,
-    message: string,
-    readonly field?: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'OrderError';
-  }
-}
+/** Errors of the ordering context. */
+export class OrderError extends DomainError {}
 
 export const invalidField = (field: string, problem: string) =>
   new OrderError('ORDER.INVALID_ARGUMENT', 'invalid_argument', `${field}: ${problem}`, field);

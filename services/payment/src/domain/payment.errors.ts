@@ -1,18 +1,7 @@
-type Kind = 'invalid_argument' | 'not_found' | 'permission_denied' | 'unavailable' | 'resource_exhausted' | 'deadline_exceeded';
+import { DomainError } from '@fooddelivery/kernel/domain-error';
 
-/** Errors of the payment context; `code` is stable for clients, `kind` decides the status. */
-export class PaymentError extends Error {
-  constructor(
-    readonly code: string,
-    readonly kind: Kind,
-    message: string,
-    readonly field?: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'PaymentError';
-  }
-}
+/** Errors of the payment context. */
+export class PaymentError extends DomainError {}
 
 export const invalidField = (field: string, problem: string) =>
   new PaymentError('PAYMENT.INVALID_ARGUMENT', 'invalid_argument', `${field}: ${problem}`, field);

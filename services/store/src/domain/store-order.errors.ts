@@ -1,17 +1,7 @@
-type Kind = 'invalid_argument' | 'not_found' | 'failed_precondition' | 'permission_denied' | 'unavailable';
+import { DomainError } from '@fooddelivery/kernel/domain-error';
 
-export class StoreOrderError extends Error {
-  constructor(
-    readonly code: string,
-    readonly kind: Kind,
-    message: string,
-    readonly field?: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'StoreOrderError';
-  }
-}
+/** Errors of the store context. */
+export class StoreOrderError extends DomainError {}
 
 export const invalidField = (field: string, problem: string) =>
   new StoreOrderError('STORE.INVALID_ARGUMENT', 'invalid_argument', `${field}: ${problem}`, field);

@@ -1,0 +1,33 @@
+import { DomainError } from './domain-error.js';
+
+const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/** The request rules every context applies, failing with `<context>.INVALID_ARGUMENT` naming the field. */
+export function requestRules(context: string) {
+  const invalidField = (field: string, problem: string) =>
+    new DomainError(`${context}.INVALID_ARGUMENT`, 'invalid_argument', `${field}: ${problem}`, field);
+
+  const optionalText = (field: string, value: string, maxLength: number): string => {
+    if (value.length > maxLength) throw invalidField(field, `must be at most ${maxLength} characters`);
+    return value.trim();
+  };
+
+  return {
+    invalidField,
+    optionalText,
+    requireId(field: string, value: string): string {
+      if (value === '') throw invalidField(field, 'is required');
+      if (!idPattern.test(value)) throw invalidField(field, 'must be 1–64 letters, digits, ".", "_", ":" or "-"');
+      return value;
+    },
+    requireText(field: string, value: string, maxLength: number): string {
+      if (value.trim() === '') throw invalidField(field, 'is required');
+      return optionalText(field, value, maxLength);
+    },
+    pageSize(value: number): number {
+      if (value < 0) throw invalidField('page_size', 'must not be negative');
+      if (value > 100) throw invalidField('page_size', 'must be at most 100');
+      return value === 0 ? 20 : value;
+    },
+  };
+}
