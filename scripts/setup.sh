@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings a checkout up to date for `npm start`, `npm test` and CI; prints nothing when it already is.
 #   - npm packages: `npm ci` when node_modules is missing or older than package-lock.json
-#   - Go tools (nats-server, grpcurl, ferretdb) in .tools/bin, pinned by tools/go.mod
+#   - Go tools (nats-server, grpcurl, ferretdb) in .tools/bin, pinned by tools/go.mod, and envoycheck
+#     (tools/cmd/envoycheck: envoy/envoy.yaml against Envoy's API)
 #   - PostgreSQL server binaries, only with SETUP_POSTGRES=1 (tests run their own cluster)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,11 +24,14 @@ stale=()
 for tool in nats-server grpcurl ferretdb; do
   if [[ ! -x .tools/bin/$tool || tools/go.mod -nt .tools/bin/$tool ]]; then stale+=("$tool"); fi
 done
-if (( ${#stale[@]} > 0 )); then
+need_go() {
   if ! command -v go >/dev/null; then
-    say "Go is needed to build ${stale[*]} into .tools/bin (see tools/go.mod for the version): install it from https://go.dev/dl/ and put it on PATH"
+    say "Go is needed to build $* into .tools/bin (see tools/go.mod for the version): install it from https://go.dev/dl/ and put it on PATH"
     exit 1
   fi
+}
+if (( ${#stale[@]} > 0 )); then
+  need_go "${stale[*]}"
   say "building ${stale[*]} into .tools/bin (the first build takes a minute or two)"
   (
     cd tools
@@ -35,6 +39,23 @@ if (( ${#stale[@]} > 0 )); then
     go build -o ../.tools/bin/ferretdb ./cmd/ferretdb
   )
   touch .tools/bin/nats-server .tools/bin/grpcurl .tools/bin/ferretdb
+fi
+# envoycheck: also rebuilt when its source changed.
+if [[ ! -x .tools/bin/envoycheck || tools/go.mod -nt .tools/bin/envoycheck ]] ||
+  [[ -n $(find tools/cmd/envoycheck -newer .tools/bin/envoycheck -print -quit) ]]; then
+  need_go envoycheck
+  say "building envoycheck into .tools/bin"
+  (cd tools && go build -o ../.tools/bin/envoycheck ./cmd/envoycheck)
+  touch .tools/bin/envoycheck
+fi
+
+# k8scheck (tools/cmd/k8scheck, a Go module of its own: k8s/ and docker-compose.yml checked offline
+# against the Kubernetes API's own types and validation); rebuilt when its source changed.
+if [[ ! -x .tools/bin/k8scheck || -n $(find tools/cmd/k8scheck -newer .tools/bin/k8scheck -print -quit) ]]; then
+  need_go k8scheck
+  say "building k8scheck into .tools/bin (about 2 minutes the first time)"
+  (cd tools/cmd/k8scheck && go build -o ../../../.tools/bin/k8scheck .)
+  touch .tools/bin/k8scheck
 fi
 
 # PostgreSQL server binaries (Debian/Ubuntu packages), on request.

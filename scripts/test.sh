@@ -62,6 +62,9 @@ fi
 step "formatting (prettier --check)"
 npm run -s lint:format
 
+step "Envoy configuration against Envoy's API (envoycheck envoy/envoy.yaml)"
+npm run -s envoy:check
+
 mocha_run test:unit
 mocha_run test:integration
 mocha_run test:e2e

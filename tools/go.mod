@@ -9,7 +9,7 @@ tool (
 
 require (
 	github.com/FerretDB/FerretDB v1.24.2
-	github.com/envoyproxy/go-control-plane/envoy v1.40.0
+	github.com/envoyproxy/go-control-plane/envoy v1.37.0
 	google.golang.org/protobuf v1.36.12
 	gopkg.in/yaml.v3 v3.0.1
 )

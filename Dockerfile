@@ -1,0 +1,74 @@
+# syntax=docker/dockerfile:1
+#
+# One image per service, from this one file:
+#   docker build --build-arg SERVICE=order --build-arg GRPC_PORT=50051 --build-arg HTTP_PORT=8081 \
+#     -t fooddelivery/order:0.1.0 .
+# (deploy/build-images.sh TAG builds all four and Envoy with the right arguments.)
+#
+# And Envoy with the descriptor set its gRPC-JSON transcoder reads (/etc/envoy/descriptor.binpb);
+# its envoy.yaml and jwks.json come from a ConfigMap (k8s/) or a bind mount (docker-compose.yml):
+#   docker build --target envoy -t fooddelivery/envoy:0.1.0 .
+#
+# No HEALTHCHECK: Kubernetes probes the gRPC health service (k8s/), docker-compose.yml too.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+ARG ENVOY_IMAGE=envoyproxy/envoy:v1.37-latest
+
+# --- the package manifests alone, so that a source change does not reinstall the packages --------
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+# npm ci needs the package.json of every workspace ("workspaces" in package.json).
+RUN mkdir /out \
+ && cp package.json package-lock.json /out/ \
+ && find . -name package.json -not -path './node_modules/*' -not -path './package.json' -exec cp --parents {} /out/ \;
+
+# --- npm packages (production only), built once for every service -------------------------------
+FROM ${NODE_IMAGE} AS deps
+# sqlite3's native addon builds from source when no prebuilt binary matches.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=manifests /out/ ./
+# Native addons against this image's Node headers, not a download.
+ENV npm_config_nodedir=/usr/local
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+
+# --- Envoy ---------------------------------------------------------------------------------------
+FROM ${ENVOY_IMAGE} AS envoy
+COPY gen/descriptor.binpb /etc/envoy/descriptor.binpb
+
+# --- a service (the default target) --------------------------------------------------------------
+FROM ${NODE_IMAGE} AS service
+ARG SERVICE
+ARG GRPC_PORT
+ARG HTTP_PORT
+# The ports are the service's defaults (README, "Ports"); refuse a build whose arguments disagree.
+RUN case "${SERVICE}:${GRPC_PORT}:${HTTP_PORT}" in \
+      order:50051:8081|payment:50052:8082|store:50053:8083|notification:50054:8084) ;; \
+      *) echo "build with --build-arg SERVICE=<order|payment|store|notification> and its GRPC_PORT and HTTP_PORT:" >&2; \
+         echo "  order 50051 8081, payment 50052 8082, store 50053 8083, notification 50054 8084 (got '${SERVICE}' '${GRPC_PORT}' '${HTTP_PORT}')" >&2; \
+         exit 1 ;; \
+    esac \
+ && groupadd --system --gid 10001 fooddelivery \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin fooddelivery
+ENV NODE_ENV=production \
+    SERVICE=${SERVICE}
+WORKDIR /app
+# What the service runs on: the packages, the workspaces every service shares (generated code and
+# descriptor set, kernel, adapters; test/e2e/k8s-manifests.test.ts fails when a workspace is
+# missing here) and its own sources (tests are left out by .dockerignore). Owned by root, so
+# read-only for the service's user.
+COPY --from=deps /app/node_modules node_modules
+COPY package.json tsconfig.json ./
+COPY gen gen
+COPY kernel kernel
+COPY adapters adapters
+COPY services/${SERVICE} services/${SERVICE}
+USER 10001:10001
+EXPOSE ${GRPC_PORT} ${HTTP_PORT}
+# tsx compiles the TypeScript as it loads (its cache goes to /tmp: mount a writable /tmp when the
+# root filesystem is read-only). An exec-form CMD gets no variable substitution, hence sh -c;
+# exec makes node PID 1, so SIGTERM reaches the service's graceful shutdown.
+CMD ["sh", "-c", "exec node --import tsx \"services/${SERVICE}/src/main.ts\""]

@@ -1,0 +1,112 @@
+/*
+ * The deployment (k8s/, docker-compose.yml, Dockerfile), without a cluster or Docker: neither runs
+ * on these machines.
+ *
+ * k8scheck (tools/cmd/k8scheck) decodes every manifest strictly with client-go's scheme, puts each
+ * object through the API server's own create validation (k8s.io/kubernetes), evaluates the Pods
+ * against Pod Security Admission, checks the project's rules (probes, rolling updates, shutdown
+ * timing, the services' variables, nats.conf through nats-server's parser), renders the
+ * kustomization, compares docker-compose.yml with the manifests and parses the Dockerfile with
+ * BuildKit's parser and linter. These tests run it on the repository and on broken copies, which
+ * must fail naming the file and the problem.
+ */
+import { repoRoot, toolPath } from '@fooddelivery/stack/paths';
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function k8scheck(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(toolPath('k8scheck'), args, { cwd, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('Kubernetes manifests (k8s/) and docker-compose.yml', function () {
+  this.timeout(60_000);
+
+  it('are valid: strict decoding, API validation, Pod Security, project rules; compose and Dockerfile agree', () => {
+    const { status, stdout, stderr } = k8scheck(repoRoot, '-compose', 'docker-compose.yml', '-dockerfile', 'Dockerfile', 'k8s');
+    expect(status, stderr).to.equal(0);
+    const summary = /^k8scheck: (\d+) files, (\d+) documents, (\d+) objects.*: valid \(0 warnings\)$/m.exec(stdout);
+    expect(summary, stdout).to.not.equal(null);
+    const [, files, documents, objects] = summary!.map(Number);
+    // Namespace, common config, NATS, MongoDB, PostgreSQL, four services, Envoy.
+    expect(files).to.be.at.least(10);
+    expect(objects).to.equal(documents);
+    expect(objects).to.be.at.least(40);
+  });
+
+  describe('a broken copy fails, naming the file and the problem', () => {
+    let scratch: string;
+
+    beforeEach(() => {
+      scratch = mkdtempSync(join(tmpdir(), 'k8scheck-'));
+      cpSync(join(repoRoot, 'k8s'), join(scratch, 'k8s'), { recursive: true });
+    });
+    afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+    function edit(file: string, from: string, to: string): void {
+      const path = join(scratch, 'k8s', file);
+      const text = readFileSync(path, 'utf8');
+      expect(text, `${file} has changed: update this test`).to.include(from);
+      writeFileSync(path, text.replace(from, to));
+    }
+
+    function expectFailure(line: RegExp): void {
+      const { status, stderr } = k8scheck(scratch, 'k8s');
+      expect(status, stderr).to.equal(1);
+      expect(stderr).to.match(line);
+    }
+
+    it('an unknown field (strict decoding)', () => {
+      edit('order.yaml', '      enableServiceLinks: false\n', '      enableServiceLinks: false\n      restartPolicyy: Always\n');
+      expectFailure(
+        /^error: k8s\/order\.yaml: document 3 \(Deployment order\): strict decoding error: unknown field "spec\.template\.spec\.restartPolicyy"$/m,
+      );
+    });
+
+    it('a value of the wrong type', () => {
+      edit('payment.yaml', '  replicas: 2\n', '  replicas: two\n');
+      expectFailure(
+        /^error: k8s\/payment\.yaml: document 3 \(Deployment payment\): .*cannot unmarshal string into Go struct field DeploymentSpec\.spec\.replicas of type int32$/m,
+      );
+    });
+
+    it("a value the API server's validation refuses", () => {
+      edit('store.yaml', '      targetPort: grpc\n', '      targetPort: grpc\n      nodePort: 99999\n');
+      expectFailure(/^error: k8s\/store\.yaml: document 4 \(Service store\): spec\.ports\[0\]\.nodePort: .*/m);
+    });
+
+    it("a variable the service does not read (README's configuration)", () => {
+      edit('config.yaml', '  LOG_LEVEL: info\n', '  LOG_LEVL: info\n');
+      expectFailure(
+        /^error: k8s\/order\.yaml: document 3 \(Deployment order\): container order: LOG_LEVL \(from ConfigMap fooddelivery-common\) is not a variable the order service reads/m,
+      );
+    });
+
+    it('a grace period shorter than the drain', () => {
+      edit('notification.yaml', 'terminationGracePeriodSeconds: 30', 'terminationGracePeriodSeconds: 12');
+      expectFailure(
+        /^error: k8s\/notification\.yaml: document 3 \(Deployment notification\): .*terminationGracePeriodSeconds 12 does not exceed/m,
+      );
+    });
+
+    it('nats.conf without fsync on every write', () => {
+      edit('nats.yaml', '      sync_interval: always\n', '');
+      expectFailure(/^error: k8s\/nats\.yaml: document 1 \(ConfigMap nats-config\): nats\.conf: jetstream sync_interval is not `always`/m);
+    });
+  });
+
+  it('the Dockerfile puts every shared workspace into the service image', () => {
+    const { workspaces } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] };
+    const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+    const runtime = dockerfile.slice(dockerfile.indexOf('AS service'));
+    // stack/ runs the local stack and tests; services/* are copied one at a time.
+    for (const workspace of workspaces.filter((w) => w !== 'stack' && !w.startsWith('services/'))) {
+      expect(runtime, `the service stage must COPY ${workspace}/`).to.match(new RegExp(`^COPY ${workspace} ${workspace}$`, 'm'));
+    }
+    expect(runtime).to.match(/^COPY services\/\$\{SERVICE\} services\/\$\{SERVICE\}$/m);
+  });
+});
