@@ -96,6 +96,8 @@ export function commonConfigShape(defaults: { grpcPort: number; httpPort: number
     CONSUMER_ACK_WAIT_MS: env.positiveInt(30_000),
     /** Delays before each redelivery of an event whose handling failed; then it is dead-lettered. */
     CONSUMER_BACKOFF_MS: env.millisecondsList('1000,5000,15000,30000'),
+    /** Replicas of the JetStream streams a service creates (3 on a three-node NATS cluster). */
+    JETSTREAM_REPLICAS: env.positiveInt(1),
     /** jwt: every call but the public ones needs a valid token; off: no checks (every caller is an admin). */
     AUTH_MODE: z.enum(['jwt', 'off'], { message: 'must be jwt or off' }).default('jwt'),
     AUTH_JWKS_FILE: env.text('envoy/jwks.json'),

@@ -43,7 +43,7 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
 }
 
 /** Creates the context's stream or brings its subjects up to date. File storage, 2 min dedup window. */
-export async function ensureStream(connection: NatsConnection, name: string, subjects: readonly string[]): Promise<void> {
+export async function ensureStream(connection: NatsConnection, name: string, subjects: readonly string[], replicas = 1): Promise<void> {
   const manager = await connection.jetstreamManager();
   const config = {
     name,
@@ -52,6 +52,7 @@ export async function ensureStream(connection: NatsConnection, name: string, sub
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(120_000),
+    num_replicas: replicas,
   };
   try {
     await manager.streams.info(name);
@@ -122,6 +123,8 @@ export interface ConsumerOptions {
   metrics?: Metrics;
   /** Fault injection for tests only: wait this long between the effect and the ack. */
   delayBeforeAckMs?: number;
+  /** Replicas of a stream this consumer has to create (its source, the dead letters). */
+  streamReplicas?: number;
 }
 
 /**
@@ -130,7 +133,7 @@ export interface ConsumerOptions {
  */
 export async function startConsumer(connection: NatsConnection, options: ConsumerOptions): Promise<{ stop(): Promise<void> }> {
   const source = Object.values(Streams).find((stream) => stream.name === options.stream);
-  if (source) await ensureStream(connection, source.name, source.subjects);
+  if (source) await ensureStream(connection, source.name, source.subjects, options.streamReplicas);
   const backoffMs = options.backoffMs ?? [1_000, 5_000, 15_000, 30_000];
   const maxDeliver = backoffMs.length + 1;
   const manager = await connection.jetstreamManager();
@@ -151,7 +154,7 @@ export async function startConsumer(connection: NatsConnection, options: Consume
     if (!String(error).includes('consumer not found')) throw error;
     await manager.consumers.add(options.stream, consumerConfig);
   }
-  await ensureStream(connection, DEAD_LETTER_STREAM, ['fooddelivery.deadletter.>']);
+  await ensureStream(connection, DEAD_LETTER_STREAM, ['fooddelivery.deadletter.>'], options.streamReplicas);
   const js = connection.jetstream();
   const consumer = await js.consumers.get(options.stream, options.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });

@@ -124,6 +124,7 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
           ackWaitMs: config.CONSUMER_ACK_WAIT_MS,
           backoffMs: config.CONSUMER_BACKOFF_MS,
           delayBeforeAckMs: config.FAULT_DELAY_BEFORE_ACK_MS,
+          streamReplicas: config.JETSTREAM_REPLICAS,
         }),
       );
       hooks.push(() => consumer.stop());

@@ -49,7 +49,7 @@ await runService({
   async start({ config, logger, metrics, retry, onShutdown, consume }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'order', logger));
     onShutdown(() => nats.drain());
-    await retry('JetStream stream', () => ensureStream(nats, Streams.order.name, Streams.order.subjects));
+    await retry('JetStream stream', () => ensureStream(nats, Streams.order.name, Streams.order.subjects, config.JETSTREAM_REPLICAS));
 
     const orm = await retry('MongoDB', () =>
       openMongoOrm(config.MONGODB_URL, config.MONGODB_DATABASE, [OrderSchema, StoreSchema, PaymentAttemptSchema]),

@@ -42,7 +42,7 @@ await runService({
     }
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'payment', logger));
     onShutdown(() => nats.drain());
-    await retry('JetStream stream', () => ensureStream(nats, Streams.payment.name, Streams.payment.subjects));
+    await retry('JetStream stream', () => ensureStream(nats, Streams.payment.name, Streams.payment.subjects, config.JETSTREAM_REPLICAS));
 
     const orm = await retry('database', () => openSqlOrm(config.DATABASE_URL, [PaymentSchema, OutboxRowSchema, ProcessedEventSchema]));
     onShutdown(() => orm.close());

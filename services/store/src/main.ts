@@ -35,7 +35,7 @@ await runService({
   async start({ config, logger, retry, onShutdown, consume }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'store', logger));
     onShutdown(() => nats.drain());
-    await retry('JetStream stream', () => ensureStream(nats, Streams.store.name, Streams.store.subjects));
+    await retry('JetStream stream', () => ensureStream(nats, Streams.store.name, Streams.store.subjects, config.JETSTREAM_REPLICAS));
     const orm = await retry('database', () => openSqlOrm(config.DATABASE_URL, [StoreOrderSchema, OutboxRowSchema, ProcessedEventSchema]));
     onShutdown(() => orm.close());
 
