@@ -27,6 +27,18 @@ export enum OrderStatus {
   UNRECOGNIZED = -1,
 }
 
+export enum CancellationStatus {
+  /** CANCELLATION_STATUS_UNSPECIFIED - No cancellation was asked for. */
+  CANCELLATION_STATUS_UNSPECIFIED = 0,
+  /** CANCELLATION_STATUS_REQUESTED - Asked for; waiting for the store's decision. Ends as status CANCELLED or as REFUSED. */
+  CANCELLATION_STATUS_REQUESTED = 1,
+  /** CANCELLATION_STATUS_REFUSED - The store had already started delivery; the order goes on and nothing was refunded. */
+  CANCELLATION_STATUS_REFUSED = 2,
+  /** CANCELLATION_STATUS_ACCEPTED - The store stopped the order; the payment is refunded. */
+  CANCELLATION_STATUS_ACCEPTED = 3,
+  UNRECOGNIZED = -1,
+}
+
 /** A restaurant customers order from. The catalog of stores and menus lives with orders. */
 export interface Store {
   storeId: string;
@@ -61,6 +73,10 @@ export interface Order {
     | undefined;
   /** Why the order was cancelled or rejected, when it was. */
   statusReason: string;
+  /** Where the customer's request to cancel stands; the store decides it (see CancelOrder). */
+  cancellationStatus: CancellationStatus;
+  /** Why the store refused the cancellation, when it did. */
+  cancellationRefusal: string;
 }
 
 function createBaseStore(): Store {
@@ -258,6 +274,8 @@ function createBaseOrder(): Order {
     placedAt: undefined,
     updatedAt: undefined,
     statusReason: "",
+    cancellationStatus: 0,
+    cancellationRefusal: "",
   };
 }
 
@@ -295,6 +313,12 @@ export const Order: MessageFns<Order> = {
     }
     if (message.statusReason !== "") {
       writer.uint32(90).string(message.statusReason);
+    }
+    if (message.cancellationStatus !== 0) {
+      writer.uint32(96).int32(message.cancellationStatus);
+    }
+    if (message.cancellationRefusal !== "") {
+      writer.uint32(106).string(message.cancellationRefusal);
     }
     return writer;
   },
@@ -400,6 +424,22 @@ export const Order: MessageFns<Order> = {
             message.statusReason = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.cancellationStatus = reader.int32() as any;
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.cancellationRefusal = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -428,6 +468,8 @@ export const Order: MessageFns<Order> = {
     message.placedAt = object.placedAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
     message.statusReason = object.statusReason ?? "";
+    message.cancellationStatus = object.cancellationStatus ?? 0;
+    message.cancellationRefusal = object.cancellationRefusal ?? "";
     return message;
   },
 };

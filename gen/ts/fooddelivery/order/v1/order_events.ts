@@ -27,7 +27,24 @@ export interface OrderPlaced {
   paymentId: string;
 }
 
-/** Published on fooddelivery.order.cancelled; payment refunds and the store cancels the delivery. */
+/**
+ * Published on fooddelivery.order.cancellation_requested. The customer asked to cancel; the store,
+ * which owns delivery, decides: DeliveryCancelled when it stopped the order, CancellationRefused
+ * when delivery had already started. Nothing is refunded on this event.
+ */
+export interface OrderCancellationRequested {
+  eventId: string;
+  orderId: string;
+  occurredAt: Date | undefined;
+  customerId: string;
+  storeId: string;
+  reason: string;
+}
+
+/**
+ * Published on fooddelivery.order.cancelled once the order is certainly cancelled (the store stopped
+ * it); payment refunds.
+ */
 export interface OrderCancelled {
   eventId: string;
   orderId: string;
@@ -196,6 +213,121 @@ export const OrderPlaced: MessageFns<OrderPlaced> = {
     message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
     message.deliveryAddress = object.deliveryAddress ?? "";
     message.paymentId = object.paymentId ?? "";
+    return message;
+  },
+};
+
+function createBaseOrderCancellationRequested(): OrderCancellationRequested {
+  return { eventId: "", orderId: "", occurredAt: undefined, customerId: "", storeId: "", reason: "" };
+}
+
+export const OrderCancellationRequested: MessageFns<OrderCancellationRequested> = {
+  encode(message: OrderCancellationRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.occurredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(26).fork()).join();
+    }
+    if (message.customerId !== "") {
+      writer.uint32(34).string(message.customerId);
+    }
+    if (message.storeId !== "") {
+      writer.uint32(42).string(message.storeId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(50).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderCancellationRequested {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderCancellationRequested();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.storeId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<OrderCancellationRequested>, I>>(base?: I): OrderCancellationRequested {
+    return OrderCancellationRequested.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OrderCancellationRequested>, I>>(object: I): OrderCancellationRequested {
+    const message = createBaseOrderCancellationRequested();
+    message.eventId = object.eventId ?? "";
+    message.orderId = object.orderId ?? "";
+    message.occurredAt = object.occurredAt ?? undefined;
+    message.customerId = object.customerId ?? "";
+    message.storeId = object.storeId ?? "";
+    message.reason = object.reason ?? "";
     return message;
   },
 };

@@ -978,7 +978,12 @@ export const OrderServiceService = {
     responseSerialize: (value: ListOrdersResponse): Buffer => Buffer.from(ListOrdersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListOrdersResponse => ListOrdersResponse.decode(value),
   },
-  /** Allowed until delivery has started; refunds the payment. */
+  /**
+   * Asks the store, which owns delivery, to stop the order. Answers once the store has decided
+   * (status CANCELLED, the payment then refunded; or FAILED_PRECONDITION naming the order's state
+   * when delivery had started), or, when the store does not answer within a few seconds, the order
+   * with cancellation_status REQUESTED: the decision follows and GetOrder shows it.
+   */
   cancelOrder: {
     path: "/fooddelivery.order.v1.OrderService/CancelOrder" as const,
     requestStream: false as const,
@@ -998,7 +1003,12 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
   getOrder: handleUnaryCall<GetOrderRequest, GetOrderResponse>;
   /** A customer's own orders, newest first. */
   listOrders: handleUnaryCall<ListOrdersRequest, ListOrdersResponse>;
-  /** Allowed until delivery has started; refunds the payment. */
+  /**
+   * Asks the store, which owns delivery, to stop the order. Answers once the store has decided
+   * (status CANCELLED, the payment then refunded; or FAILED_PRECONDITION naming the order's state
+   * when delivery had started), or, when the store does not answer within a few seconds, the order
+   * with cancellation_status REQUESTED: the decision follows and GetOrder shows it.
+   */
   cancelOrder: handleUnaryCall<CancelOrderRequest, CancelOrderResponse>;
 }
 
@@ -1080,7 +1090,12 @@ export interface OrderServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListOrdersResponse) => void,
   ): ClientUnaryCall;
-  /** Allowed until delivery has started; refunds the payment. */
+  /**
+   * Asks the store, which owns delivery, to stop the order. Answers once the store has decided
+   * (status CANCELLED, the payment then refunded; or FAILED_PRECONDITION naming the order's state
+   * when delivery had started), or, when the store does not answer within a few seconds, the order
+   * with cancellation_status REQUESTED: the decision follows and GetOrder shows it.
+   */
   cancelOrder(
     request: CancelOrderRequest,
     callback: (error: ServiceError | null, response: CancelOrderResponse) => void,

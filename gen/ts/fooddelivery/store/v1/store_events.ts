@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
 import { Money } from "../../common/v1/money.js";
+import { StoreOrderStatus } from "./store_order.js";
 
 export const protobufPackage = "fooddelivery.store.v1";
 
@@ -64,7 +65,11 @@ export interface OrderRejected {
   reason: string;
 }
 
-/** Published on fooddelivery.store.delivery_cancelled. The store stopped handling a cancelled order. */
+/**
+ * Published on fooddelivery.store.delivery_cancelled. The store stopped the order before delivery:
+ * the customer's cancellation is accepted, or its payment was refunded. The order can no longer be
+ * accepted, cooked or delivered.
+ */
 export interface DeliveryCancelled {
   eventId: string;
   orderId: string;
@@ -73,6 +78,22 @@ export interface DeliveryCancelled {
   customerId: string;
   total: Money | undefined;
   reason: string;
+}
+
+/**
+ * Published on fooddelivery.store.cancellation_refused. The customer asked to cancel after delivery
+ * had started (or the order had ended otherwise); the order goes on and nothing is refunded.
+ */
+export interface CancellationRefused {
+  eventId: string;
+  orderId: string;
+  occurredAt: Date | undefined;
+  storeId: string;
+  customerId: string;
+  total: Money | undefined;
+  reason: string;
+  /** The store order's status when the request arrived. */
+  status: StoreOrderStatus;
 }
 
 function createBaseOrderAccepted(): OrderAccepted {
@@ -785,6 +806,154 @@ export const DeliveryCancelled: MessageFns<DeliveryCancelled> = {
     message.customerId = object.customerId ?? "";
     message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
     message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseCancellationRefused(): CancellationRefused {
+  return {
+    eventId: "",
+    orderId: "",
+    occurredAt: undefined,
+    storeId: "",
+    customerId: "",
+    total: undefined,
+    reason: "",
+    status: 0,
+  };
+}
+
+export const CancellationRefused: MessageFns<CancellationRefused> = {
+  encode(message: CancellationRefused, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.occurredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(26).fork()).join();
+    }
+    if (message.storeId !== "") {
+      writer.uint32(34).string(message.storeId);
+    }
+    if (message.customerId !== "") {
+      writer.uint32(42).string(message.customerId);
+    }
+    if (message.total !== undefined) {
+      Money.encode(message.total, writer.uint32(50).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(58).string(message.reason);
+    }
+    if (message.status !== 0) {
+      writer.uint32(64).int32(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancellationRefused {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancellationRefused();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.storeId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.total = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<CancellationRefused>, I>>(base?: I): CancellationRefused {
+    return CancellationRefused.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancellationRefused>, I>>(object: I): CancellationRefused {
+    const message = createBaseCancellationRefused();
+    message.eventId = object.eventId ?? "";
+    message.orderId = object.orderId ?? "";
+    message.occurredAt = object.occurredAt ?? undefined;
+    message.storeId = object.storeId ?? "";
+    message.customerId = object.customerId ?? "";
+    message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
+    message.reason = object.reason ?? "";
+    message.status = object.status ?? 0;
     return message;
   },
 };
