@@ -21,6 +21,8 @@ const response: PlaceOrderResponse = {
     placedAt: new Date(),
     updatedAt: new Date(),
     statusReason: '',
+    cancellationStatus: 0,
+    cancellationRefusal: '',
   },
 };
 

@@ -98,6 +98,10 @@ export function commonConfigShape(defaults: { grpcPort: number; httpPort: number
     CONSUMER_BACKOFF_MS: env.millisecondsList('1000,5000,15000,30000'),
     /** Replicas of the JetStream streams a service creates (3 on a three-node NATS cluster). */
     JETSTREAM_REPLICAS: env.positiveInt(1),
+    /** Events are kept in their streams this long (7 days): consumers down longer lose them. */
+    STREAM_MAX_AGE_MS: env.positiveInt(7 * 24 * 3_600_000),
+    /** Published outbox events and handled-event records are deleted after this long (7 days). */
+    RETENTION_MS: env.positiveInt(7 * 24 * 3_600_000),
     /** jwt: every call but the public ones needs a valid token; off: no checks (every caller is an admin). */
     AUTH_MODE: z.enum(['jwt', 'off'], { message: 'must be jwt or off' }).default('jwt'),
     AUTH_JWKS_FILE: env.text('envoy/jwks.json'),

@@ -73,7 +73,39 @@ export interface PublicError {
   unexpected: boolean;
 }
 
+/**
+ * Whether `error` says a dependency (database, broker) cannot be reached or did not answer in
+ * time, rather than that the request or the code is wrong: such failures answer UNAVAILABLE
+ * with Retry-After, never INTERNAL. Drivers report them in their own ways; this is the one list.
+ */
+export function isDependencyOutage(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const { name, message } = current;
+    const code = (current as { code?: unknown }).code;
+    if (/^Mongo(ServerSelection|Network|NetworkTimeout|OperationTimeout|TopologyClosed|PoolCleared|NotConnected)Error$/.test(name))
+      return true;
+    if (/^(Connection|LockWaitTimeout|Deadlock|ReadOnly)Exception$/.test(name)) return true;
+    if (
+      typeof code === 'string' &&
+      /^(SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08\d{3}|53300)/.test(code)
+    )
+      return true;
+    if (/Timeout acquiring a connection|Connection terminated|database system is (starting up|shutting down)/i.test(message)) return true;
+  }
+  return false;
+}
+
 export function toPublicError(error: unknown): PublicError {
+  if (!isCodedError(error) && isDependencyOutage(error)) {
+    return {
+      grpcStatus: GrpcStatus.UNAVAILABLE,
+      httpStatus: 503,
+      message: 'a service this call depends on is not answering right now; please try again shortly',
+      reason: 'DEPENDENCY.UNAVAILABLE',
+      retryAfterSeconds: 1,
+      unexpected: false,
+    };
+  }
   if (isCodedError(error)) {
     const mapped = statusByKind[error.kind];
     return {

@@ -131,6 +131,7 @@ export function logFailure(logger: Logger, rpc: string, failure: PublicError, er
   const cause = (error as { cause?: unknown }).cause;
   if (failure.unexpected) logger.error({ err: error, rpc }, 'unexpected failure');
   else if (cause !== undefined) logger.warn({ rpc, reason: failure.reason, err: cause }, failure.message);
+  else if (failure.reason === 'DEPENDENCY.UNAVAILABLE') logger.warn({ rpc, reason: failure.reason, err: String(error) }, failure.message);
   else logger.info({ rpc, reason: failure.reason }, failure.message);
 }
 

@@ -42,21 +42,33 @@ export async function connectNats(url: string, name: string, logger: Logger): Pr
   return connection;
 }
 
-/** Creates the context's stream or brings its subjects up to date. File storage, 2 min dedup window. */
-export async function ensureStream(connection: NatsConnection, name: string, subjects: readonly string[], replicas = 1): Promise<void> {
+export interface StreamLimits {
+  /** Replicas on a NATS cluster. */
+  JETSTREAM_REPLICAS: number;
+  /** Messages older than this are removed. */
+  STREAM_MAX_AGE_MS: number;
+}
+
+/** Creates the stream or brings its subjects and limits up to date. File storage, 2 min dedup window. */
+export async function ensureStream(
+  connection: NatsConnection,
+  stream: { name: string; subjects: readonly string[] },
+  limits: StreamLimits,
+): Promise<void> {
   const manager = await connection.jetstreamManager();
   const config = {
-    name,
-    subjects: [...subjects],
+    name: stream.name,
+    subjects: [...stream.subjects],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(120_000),
-    num_replicas: replicas,
+    max_age: nanos(limits.STREAM_MAX_AGE_MS),
+    num_replicas: limits.JETSTREAM_REPLICAS,
   };
   try {
-    await manager.streams.info(name);
-    await manager.streams.update(name, config);
+    await manager.streams.info(stream.name);
+    await manager.streams.update(stream.name, config);
   } catch (error) {
     if (!String(error).includes('stream not found')) throw error;
     await manager.streams.add(config);
@@ -118,31 +130,90 @@ export interface ConsumerOptions {
   handle(event: ReceivedEvent): Promise<void>;
   logger: Logger;
   ackWaitMs?: number;
-  /** Redelivery delays; their count + 1 bounds the deliveries. */
+  /** Redelivery delays; their count + 1 bounds the deliveries before an event is dead-lettered. */
   backoffMs?: number[];
+  /** Events handled at once; events of one order are handled one after another, in order. */
+  concurrency?: number;
   metrics?: Metrics;
   /** Fault injection for tests only: wait this long between the effect and the ack. */
   delayBeforeAckMs?: number;
-  /** Replicas of a stream this consumer has to create (its source, the dead letters). */
-  streamReplicas?: number;
+  /** Limits of the streams this consumer may have to create (its source, the dead letters). */
+  streamLimits: StreamLimits;
+  /** Told when the consumer stops receiving (false) and when it receives again (true). */
+  onHealth?(receiving: boolean): void;
 }
+
+type Outcome = 'handled' | 'retried' | 'dead_lettered' | 'redelivered' | 'dead_letter_failed';
 
 /**
  * A durable pull consumer with explicit acks: a handled event is acked, a failed one is
- * redelivered after the next backoff delay, up to a bounded number of deliveries.
+ * redelivered after the next backoff delay, up to a bounded number of deliveries, then moved to
+ * the dead letters. Supervised: if receiving stops for any reason other than `stop()`, it is set
+ * up again with backoff, and `onHealth` reports the gap.
  */
 export async function startConsumer(connection: NatsConnection, options: ConsumerOptions): Promise<{ stop(): Promise<void> }> {
-  const source = Object.values(Streams).find((stream) => stream.name === options.stream);
-  if (source) await ensureStream(connection, source.name, source.subjects, options.streamReplicas);
   const backoffMs = options.backoffMs ?? [1_000, 5_000, 15_000, 30_000];
-  const maxDeliver = backoffMs.length + 1;
+  await setUpConsumer(connection, options);
+  const js = connection.jetstream();
+  const outcomes = options.metrics?.counter('events_consumed_total', 'Events consumed, by consumer and outcome', ['consumer', 'outcome']);
+  const count = (outcome: Outcome) => outcomes?.inc({ consumer: options.durable, outcome });
+  const lanes = new Lanes(options.concurrency ?? 16);
+  let stopped = false;
+  let messages: ConsumerMessages | undefined;
+
+  const receive = async () => {
+    for (let failures = 0; !stopped; ) {
+      try {
+        if (failures > 0) await setUpConsumer(connection, options);
+        const consumer = await js.consumers.get(options.stream, options.durable);
+        messages = await consumer.consume({ max_messages: 64 });
+        if (stopped) break;
+        options.onHealth?.(true);
+        failures = 0;
+        for await (const message of messages) {
+          await lanes.run(message.headers?.get(EventHeader.orderId) || String(message.seq), () =>
+            handleMessage(message, options, backoffMs, js, count),
+          );
+        }
+        if (stopped) break;
+        throw new Error('the message stream ended');
+      } catch (error) {
+        if (stopped) break;
+        failures++;
+        options.onHealth?.(false);
+        const retryInMs = Math.min(10_000, 250 * 2 ** Math.min(failures, 6));
+        options.logger.error(
+          { err: errorText(error), consumer: options.durable, retryInMs },
+          'consumer stopped receiving; starting it again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, retryInMs));
+      }
+    }
+  };
+  const running = receive();
+  return {
+    async stop() {
+      stopped = true;
+      await messages?.close();
+      await running;
+      await lanes.idle();
+    },
+  };
+}
+
+async function setUpConsumer(connection: NatsConnection, options: ConsumerOptions): Promise<void> {
+  const source = Object.values(Streams).find((stream) => stream.name === options.stream);
+  if (source) await ensureStream(connection, source, options.streamLimits);
+  await ensureStream(connection, { name: DEAD_LETTER_STREAM, subjects: ['fooddelivery.deadletter.>'] }, options.streamLimits);
   const manager = await connection.jetstreamManager();
   const consumerConfig = {
     durable_name: options.durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(options.ackWaitMs ?? 30_000),
-    max_deliver: maxDeliver,
+    // Deliveries are bounded by handleMessage, which dead-letters after the last backoff step: a
+    // server-side bound would drop a message whose dead-lettering failed instead of retrying it.
+    max_deliver: -1,
     // Delays come from nak(delay) on failure; a consumer-level backoff would also shorten
     // the ack wait of a slow but healthy handler to its first step.
     filter_subjects: options.filterSubjects,
@@ -154,29 +225,50 @@ export async function startConsumer(connection: NatsConnection, options: Consume
     if (!String(error).includes('consumer not found')) throw error;
     await manager.consumers.add(options.stream, consumerConfig);
   }
-  await ensureStream(connection, DEAD_LETTER_STREAM, ['fooddelivery.deadletter.>'], options.streamReplicas);
-  const js = connection.jetstream();
-  const consumer = await js.consumers.get(options.stream, options.durable);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });
-  const outcomes = options.metrics?.counter('events_consumed_total', 'Events consumed, by consumer and outcome', ['consumer', 'outcome']);
-  const count = (outcome: 'handled' | 'retried' | 'dead_lettered' | 'redelivered') => outcomes?.inc({ consumer: options.durable, outcome });
-  const done = (async () => {
-    for await (const message of messages) await handleMessage(message, options, backoffMs, js, count);
-  })();
-  return {
-    async stop() {
-      await messages.close();
-      await done;
-    },
-  };
 }
 
+/**
+ * Runs tasks at most `limit` at a time, and tasks of the same key one after another in the
+ * order they were given. `run` resolves once the task has started, so the caller can go on
+ * receiving while it runs.
+ */
+export class Lanes {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly all = new Set<Promise<void>>();
+
+  constructor(private readonly limit: number) {}
+
+  async run(key: string, task: () => Promise<void>): Promise<void> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const done = previous
+      .then(task)
+      .catch(() => {})
+      .finally(() => {
+        this.running--;
+        this.waiting.shift()?.();
+        if (this.tails.get(key) === done) this.tails.delete(key);
+        this.all.delete(done);
+      });
+    this.tails.set(key, done);
+    this.all.add(done);
+  }
+
+  async idle(): Promise<void> {
+    while (this.all.size > 0) await Promise.all([...this.all]);
+  }
+}
+
+/** Handles one delivery; never throws, so one bad message cannot end the consumer. */
 async function handleMessage(
   message: JsMsg,
   options: ConsumerOptions,
   backoffMs: number[],
   js: JetStreamClient,
-  count: (outcome: 'handled' | 'retried' | 'dead_lettered' | 'redelivered') => void,
+  count: (outcome: Outcome) => void,
 ): Promise<void> {
   const event: ReceivedEvent = {
     subject: message.subject,
@@ -199,24 +291,37 @@ async function handleMessage(
       if (options.delayBeforeAckMs) await new Promise((resolve) => setTimeout(resolve, options.delayBeforeAckMs));
       message.ack();
       count('handled');
+      return;
     } catch (error) {
-      if (event.deliveryCount > backoffMs.length) {
-        await deadLetter(js, message, options.durable, error);
-        count('dead_lettered');
-        options.logger.error(
-          { err: error, deliveryCount: event.deliveryCount },
-          'event handling failed for the last time; moved to the dead-letter stream',
+      if (event.deliveryCount <= backoffMs.length) {
+        count('retried');
+        const delay = backoffMs[event.deliveryCount - 1] ?? 1_000;
+        options.logger.warn(
+          { err: error, deliveryCount: event.deliveryCount, retryInMs: delay },
+          'event handling failed; will be redelivered',
         );
-        message.term(errorText(error));
+        message.nak(delay);
         return;
       }
-      count('retried');
-      const delay = backoffMs[event.deliveryCount - 1] ?? 1_000;
-      options.logger.warn(
-        { err: error, deliveryCount: event.deliveryCount, retryInMs: delay },
-        'event handling failed; will be redelivered',
+      try {
+        await deadLetter(js, message, options.durable, error);
+      } catch (deadLetterError) {
+        // Kept, not lost: delivered again later, and dead-lettered once the dead-letter stream takes it.
+        count('dead_letter_failed');
+        const delay = backoffMs.at(-1) ?? 30_000;
+        options.logger.error(
+          { err: errorText(deadLetterError), handlingError: errorText(error), retryInMs: delay },
+          'event handling failed for the last time and the dead-letter stream cannot take it; will try again',
+        );
+        message.nak(delay);
+        return;
+      }
+      count('dead_lettered');
+      options.logger.error(
+        { err: error, deliveryCount: event.deliveryCount },
+        'event handling failed for the last time; moved to the dead-letter stream',
       );
-      message.nak(delay);
+      message.term(errorText(error));
     }
   });
 }
@@ -262,4 +367,16 @@ export async function replayDeadLetters(connection: NatsConnection, consumer?: s
     replayed++;
   }
   return replayed;
+}
+
+/** Removes durable consumers a service no longer uses, so they do not pile up pending messages. */
+export async function retireConsumers(connection: NatsConnection, consumers: Array<{ stream: string; durable: string }>): Promise<void> {
+  const manager = await connection.jetstreamManager();
+  for (const { stream, durable } of consumers) {
+    try {
+      await manager.consumers.delete(stream, durable);
+    } catch (error) {
+      if (!/not found/i.test(String(error))) throw error;
+    }
+  }
 }

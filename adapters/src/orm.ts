@@ -1,5 +1,4 @@
 import type { EntitySchema, MikroORM } from '@mikro-orm/core';
-import { MikroORM as MongoOrm } from '@mikro-orm/mongodb';
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
 import { MikroORM as SqliteOrm } from '@mikro-orm/sqlite';
 import { mkdirSync } from 'node:fs';
@@ -7,13 +6,16 @@ import { dirname } from 'node:path';
 
 /** Either SQL driver, seen through the driver-neutral core API the repositories use. */
 export type SqlOrm = MikroORM;
-export type { MongoOrm };
 
 /**
  * Opens the SQL store named by `databaseUrl` — `sqlite:<file>` (the embedded default) or
  * `postgres://…` — creates the database if needed and brings the schema up to date.
  */
-export async function openSqlOrm(databaseUrl: string, entities: EntitySchema[]): Promise<SqlOrm> {
+export async function openSqlOrm(
+  databaseUrl: string,
+  entities: EntitySchema[],
+  timeouts: { busyMs: number; statementMs: number } = { busyMs: 1_000, statementMs: 2_000 },
+): Promise<SqlOrm> {
   const common = { entities, debug: false, allowGlobalContext: false, discovery: { warnWhenNoEntities: false } };
   let orm: SqlOrm;
   if (databaseUrl.startsWith('sqlite:')) {
@@ -24,26 +26,26 @@ export async function openSqlOrm(databaseUrl: string, entities: EntitySchema[]):
     // process crash (only a power loss may take the last ones) and costs no fsync per transaction.
     await orm.em.getConnection().execute('PRAGMA journal_mode = WAL');
     await orm.em.getConnection().execute('PRAGMA synchronous = NORMAL');
+    // A write waits this long for another to finish, then fails (answered UNAVAILABLE, not hung).
+    await orm.em.getConnection().execute(`PRAGMA busy_timeout = ${timeouts.busyMs}`);
   } else {
-    orm = (await PostgresOrm.init({ ...common, clientUrl: databaseUrl, pool: { min: 0, max: 10 } })) as unknown as SqlOrm;
+    orm = (await PostgresOrm.init({
+      ...common,
+      clientUrl: databaseUrl,
+      pool: { min: 0, max: 10 },
+      // Every wait is bounded, so an outage answers UNAVAILABLE promptly instead of hanging.
+      driverOptions: {
+        acquireConnectionTimeout: timeouts.busyMs,
+        connection: {
+          connectionTimeoutMillis: timeouts.busyMs,
+          statement_timeout: timeouts.statementMs,
+          query_timeout: timeouts.statementMs,
+        },
+      },
+    })) as unknown as SqlOrm;
   }
   await orm.schema.ensureDatabase();
   await orm.schema.updateSchema({ safe: true });
-  return orm;
-}
-
-/** Opens a MongoDB-wire store (MongoDB, or FerretDB locally) and creates the declared indexes. */
-export async function openMongoOrm(url: string, dbName: string, entities: EntitySchema[]): Promise<MongoOrm> {
-  const orm = await MongoOrm.init({
-    clientUrl: url,
-    dbName,
-    entities,
-    debug: false,
-    allowGlobalContext: false,
-    implicitTransactions: false,
-    ensureIndexes: true,
-    driverOptions: { serverSelectionTimeoutMS: 5_000 },
-  });
   return orm;
 }
 

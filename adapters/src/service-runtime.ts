@@ -26,7 +26,17 @@ export interface ServiceKit<S extends z.ZodRawShape> {
    * Starts a durable consumer (retrying until its streams exist) with the configured ack wait,
    * redelivery backoff and metrics, and stops it on shutdown before the connection drains.
    */
-  consume(connection: NatsConnection, options: Pick<ConsumerOptions, 'stream' | 'durable' | 'filterSubjects' | 'handle'>): Promise<void>;
+  consume(
+    connection: NatsConnection,
+    options: Pick<ConsumerOptions, 'stream' | 'durable' | 'filterSubjects' | 'handle'> & Partial<Pick<ConsumerOptions, 'concurrency'>>,
+  ): Promise<void>;
+  /**
+   * Runs `work` every `everyMs` (never two rounds at once) until shutdown, logging failures as
+   * `what` failing; a round that fails is simply tried again next time.
+   */
+  repeat(what: string, everyMs: number, work: () => Promise<void>): void;
+  /** The service answers NOT_SERVING while any reported part is down (e.g. a consumer that stopped receiving). */
+  reportHealth(part: string, up: boolean): void;
 }
 
 export interface ServiceSpec<S extends z.ZodRawShape> {
@@ -34,6 +44,8 @@ export interface ServiceSpec<S extends z.ZodRawShape> {
   ports: { grpc: number; http: number };
   /** Variables this service reads besides the common ones. */
   config: S;
+  /** Rules across variables that the per-variable schema cannot state: each problem names its variables. */
+  rules?(config: CommonConfig & z.infer<z.ZodObject<S>>): string[];
   descriptorSet: Buffer;
   /** Methods callable without a token (proto names, e.g. ListStores). */
   publicMethods?: string[];
@@ -65,6 +77,8 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
       ...commonConfigShape({ grpcPort: spec.ports.grpc, httpPort: spec.ports.http }),
       ...spec.config,
     }) as unknown as ServiceKit<S>['config'];
+    const problems = [...commonRules(config), ...(spec.rules?.(config) ?? [])];
+    if (problems.length > 0) throw new ConfigurationError(problems);
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     process.stderr.write(`${spec.name}: ${error.message}\n`);
@@ -82,7 +96,10 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
   const grpcServer = new GrpcServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics, authenticate });
   const restServer = new RestServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics, authenticate });
 
+  let started = false;
   let shuttingDown = false;
+  const partsDown = new Set<string>();
+  const updateServing = () => grpcServer.setServing(started && !shuttingDown && partsDown.size === 0);
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
@@ -115,6 +132,24 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
     stopping: stopping.signal,
     onShutdown: (hook) => hooks.push(hook),
     retry: (dependency, fn) => retry(dependency, fn, logger, stopping.signal),
+    repeat(what, everyMs, work) {
+      let round: Promise<void> | undefined;
+      const timer = setInterval(() => {
+        round ??= work()
+          .catch((error: unknown) => logger.warn({ err: error }, `${what} failed; will try again`))
+          .finally(() => (round = undefined));
+      }, everyMs);
+      hooks.push(async () => {
+        clearInterval(timer);
+        await round;
+      });
+    },
+    reportHealth(part, up) {
+      const changed = up ? partsDown.delete(part) : !partsDown.has(part) && Boolean(partsDown.add(part));
+      if (!changed) return;
+      logger[up ? 'info' : 'error']({ part }, up ? 'part back up' : 'part down: NOT_SERVING until it is back');
+      updateServing();
+    },
     async consume(connection, options) {
       const consumer = await kit.retry(`${options.durable} consumer`, () =>
         startConsumer(connection, {
@@ -124,7 +159,8 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
           ackWaitMs: config.CONSUMER_ACK_WAIT_MS,
           backoffMs: config.CONSUMER_BACKOFF_MS,
           delayBeforeAckMs: config.FAULT_DELAY_BEFORE_ACK_MS,
-          streamReplicas: config.JETSTREAM_REPLICAS,
+          streamLimits: config,
+          onHealth: (up) => kit.reportHealth(`consumer ${options.durable}`, up),
         }),
       );
       hooks.push(() => consumer.stop());
@@ -138,8 +174,17 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
     process.exit(1);
   }
   if (shuttingDown) return;
-  grpcServer.setServing(true);
+  started = true;
+  updateServing();
   logger.info('SERVING');
+}
+
+function commonRules(config: CommonConfig): string[] {
+  return config.RETENTION_MS < config.STREAM_MAX_AGE_MS
+    ? [
+        `RETENTION_MS must not be shorter than STREAM_MAX_AGE_MS (${config.STREAM_MAX_AGE_MS}): a dead letter replayed from the stream would be handled again by consumers that already forgot it`,
+      ]
+    : [];
 }
 
 function lateBinding(definition: Record<string, MethodDefinition<any, any>>, live: () => ServiceBinding[] | undefined): ServiceBinding {

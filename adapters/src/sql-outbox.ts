@@ -1,6 +1,6 @@
 import { EntitySchema, type EntityManager } from '@mikro-orm/core';
 import type { OutgoingEvent } from './jetstream.js';
-import type { OutboxStore } from './outbox.js';
+import type { OutboxItem, OutboxStore } from './outbox.js';
 import type { SqlOrm } from './orm.js';
 
 /** An event stored in the same transaction as the change that raised it. */
@@ -25,7 +25,7 @@ export const OutboxRowSchema = new EntitySchema<OutboxRow>({
     orderId: { type: 'string', length: 64 },
     causationId: { type: 'string', length: 64, nullable: true },
     payload: { type: 'blob' },
-    createdAt: { type: 'Date' },
+    createdAt: { type: 'Date', index: true },
     publishedAt: { type: 'Date', nullable: true, index: true },
   },
 });
@@ -43,7 +43,7 @@ export const ProcessedEventSchema = new EntitySchema<ProcessedEventRow>({
   properties: {
     consumer: { type: 'string', primary: true, length: 100 },
     eventId: { type: 'string', primary: true, length: 100 },
-    processedAt: { type: 'Date' },
+    processedAt: { type: 'Date', index: true },
   },
 });
 
@@ -73,20 +73,38 @@ export async function firstTimeHandled(em: EntityManager, consumer: string, even
 export class SqlOutboxStore implements OutboxStore {
   constructor(private readonly orm: SqlOrm) {}
 
-  async pending(limit: number): Promise<OutgoingEvent[]> {
-    const rows = await this.orm.em.fork().find(OutboxRowSchema, { publishedAt: null }, { orderBy: { createdAt: 'asc' }, limit });
-    return rows.map((row) => ({
-      eventId: row.eventId,
-      subject: row.subject,
-      eventType: row.eventType,
-      orderId: row.orderId,
-      ...(row.causationId !== null && { causationId: row.causationId }),
-      payload: new Uint8Array(row.payload),
-    }));
+  async pending(limit: number, committedBefore: Date): Promise<OutboxItem[]> {
+    const rows = await this.orm.em
+      .fork()
+      .find(OutboxRowSchema, { publishedAt: null, createdAt: { $lt: committedBefore } }, { orderBy: { createdAt: 'asc' }, limit });
+    return rows.map((row) => ({ key: row.eventId, events: [toOutgoingEvent(row)] }));
   }
 
-  async markPublished(events: OutgoingEvent[]): Promise<void> {
-    const eventIds = events.map((event) => event.eventId);
+  async markPublished(eventIds: string[]): Promise<void> {
     await this.orm.em.fork().nativeUpdate(OutboxRowSchema, { eventId: { $in: eventIds } }, { publishedAt: new Date() });
   }
+
+  /** Forgets published events and handled-event records older than `before`. Returns the rows deleted. */
+  async prune(before: Date): Promise<number> {
+    const em = this.orm.em.fork();
+    const published = await em.nativeDelete(OutboxRowSchema, { publishedAt: { $lt: before } });
+    const processed = await em.nativeDelete(ProcessedEventSchema, { processedAt: { $lt: before } });
+    return published + processed;
+  }
+}
+
+/** The outbox items of events just appended in a committed transaction, for the relay's fast path. */
+export function outboxItems(events: OutgoingEvent[]): OutboxItem[] {
+  return events.map((event) => ({ key: event.eventId, events: [event] }));
+}
+
+function toOutgoingEvent(row: OutboxRow): OutgoingEvent {
+  return {
+    eventId: row.eventId,
+    subject: row.subject,
+    eventType: row.eventType,
+    orderId: row.orderId,
+    ...(row.causationId !== null && { causationId: row.causationId }),
+    payload: new Uint8Array(row.payload),
+  };
 }

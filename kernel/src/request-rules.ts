@@ -1,6 +1,9 @@
 import { DomainError } from './domain-error.js';
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+/** C0 and C1 control characters and DEL: never part of a name, an address or a reason, and some stores refuse them (NUL). */
+// eslint-disable-next-line no-control-regex
+const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** The request rules every context applies, failing with `<context>.INVALID_ARGUMENT` naming the field. */
 export function requestRules(context: string) {
@@ -9,6 +12,7 @@ export function requestRules(context: string) {
 
   const optionalText = (field: string, value: string, maxLength: number): string => {
     if (value.length > maxLength) throw invalidField(field, `must be at most ${maxLength} characters`);
+    if (controlCharacter.test(value)) throw invalidField(field, 'must not contain control characters');
     return value.trim();
   };
 

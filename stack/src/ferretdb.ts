@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { toolPath } from './paths.js';
-import { spawnProcess, track } from './processes.js';
+import { spawnProcess, track, type ManagedProcess } from './processes.js';
 import { waitUntil } from './wait.js';
 
 export interface FerretDbOptions {
@@ -19,6 +19,10 @@ export interface FerretDb {
   logFile: string;
   stop(): Promise<void>;
   kill(): Promise<void>;
+  /** Starts it again on the same port and data (after stop or kill, or stopping it first). */
+  restart(): Promise<void>;
+  /** The process id of the running server (for CPU readings and fault injection). */
+  pid(): number;
 }
 
 /** FerretDB (MongoDB wire protocol over SQLite) on 127.0.0.1; resolves once it answers a ping. */
@@ -28,35 +32,44 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
   const url = `mongodb://127.0.0.1:${port}/`;
   mkdirSync(dataDir, { recursive: true });
 
-  const server = await spawnProcess({
-    name: 'ferretdb',
-    command: toolPath('ferretdb'),
-    // FerretDB wants the SQLite directory as a file: URI ending in a slash.
-    args: [
-      '-listen-addr',
-      `127.0.0.1:${port}`,
-      '-handler',
-      'sqlite',
-      '-sqlite-url',
-      // WAL (FerretDB's default) with synchronous=NORMAL: a process crash loses nothing; only a
-      // power loss may lose the last commits. This is the local stack; production runs MongoDB.
-      `file:${dataDir.replace(/\/?$/, '/')}?_pragma=synchronous(normal)`,
-      '-log-level',
-      'warn',
-    ],
-    logFile,
-  });
-  try {
-    await waitUntil(`FerretDB on port ${port}`, () => answersPing(url), { timeoutMs: readyTimeoutMs, intervalMs: 200, process: server });
-  } catch (error) {
-    await server.kill();
-    throw error;
-  }
+  const launch = async (): Promise<ManagedProcess> => {
+    const server = await spawnProcess({
+      name: 'ferretdb',
+      command: toolPath('ferretdb'),
+      // FerretDB wants the SQLite directory as a file: URI ending in a slash.
+      args: [
+        '-listen-addr',
+        `127.0.0.1:${port}`,
+        '-handler',
+        'sqlite',
+        '-sqlite-url',
+        // WAL (FerretDB's default) with synchronous=NORMAL: a process crash loses nothing; only a
+        // power loss may lose the last commits. This is the local stack; production runs MongoDB.
+        `file:${dataDir.replace(/\/?$/, '/')}?_pragma=synchronous(normal)`,
+        '-log-level',
+        'warn',
+      ],
+      logFile,
+    });
+    try {
+      await waitUntil(`FerretDB on port ${port}`, () => answersPing(url), { timeoutMs: readyTimeoutMs, intervalMs: 200, process: server });
+    } catch (error) {
+      await server.kill();
+      throw error;
+    }
+    return server;
+  };
+  let current = await launch();
   const handle: FerretDb = {
     url,
     logFile,
-    stop: async () => void (await server.stop()),
-    kill: async () => void (await server.kill()),
+    stop: async () => void (await current.stop()),
+    kill: async () => void (await current.kill()),
+    restart: async () => {
+      if (current.exitCode === undefined) await current.stop();
+      current = await launch();
+    },
+    pid: () => current.pid,
   };
   track({ name: 'ferretdb', stop: () => handle.stop() });
   return handle;

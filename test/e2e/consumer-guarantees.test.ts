@@ -18,7 +18,7 @@ import { metric } from '../support/metrics.js';
 import { anOrder } from '../support/orders.js';
 
 const STORE = 'store-busan-noodles';
-const RECEIVE = 'store-receive-paid-order';
+const RECEIVE = 'store-follow-orders';
 const noodles = (customerId: string) => anOrder({ customerId, storeId: STORE, lines: [{ menuItemId: 'mandu', quantity: 1 }] });
 
 async function placeMany(order: OrderServiceClient, count: number, customerId: string): Promise<string[]> {
@@ -41,7 +41,7 @@ async function publishRaw(natsUrl: string, subject: string, payload: Uint8Array,
   const connection = await connect({ servers: natsUrl });
   const eventId = randomUUID();
   const headers = natsHeaders();
-  headers.set(EventHeader.type, 'fooddelivery.payment.v1.PaymentApproved');
+  headers.set(EventHeader.type, 'fooddelivery.order.v1.OrderPlaced');
   headers.set(EventHeader.id, eventId);
   headers.set(EventHeader.orderId, orderId);
   await connection.jetstream().publish(subject, payload, { msgID: eventId, headers });
@@ -109,7 +109,7 @@ describe('consumers never lose or double-apply an event (SQLite store)', functio
 
   it('a poison message: retried a bounded number of times, dead-lettered with its reason, the rest still processed', async () => {
     const poisonOrderId = `poison-${randomUUID()}`;
-    await publishRaw(system.nats.url, 'fooddelivery.payment.approved', new Uint8Array([0xff, 0xff, 0xff, 0x0f]), poisonOrderId);
+    await publishRaw(system.nats.url, 'fooddelivery.order.placed', new Uint8Array([0xff, 0xff, 0xff, 0x0f]), poisonOrderId);
     const letter = await eventually('the dead letter', async () =>
       (await streamEvents(system.nats.url, 'FOODDELIVERY_DEADLETTER')).find((event) => event.orderId === poisonOrderId),
     );
@@ -196,7 +196,7 @@ describe('two store replicas on PostgreSQL share one durable consumer', function
       replicaHttp.map((http) => metric(http, 'events_consumed_total', { consumer: RECEIVE, outcome: 'handled' })),
     );
     expect(copies.duplicates).to.equal(0);
-    expect(handled[0]! + handled[1]!, 'each PaymentApproved handled once').to.equal(n);
+    expect(handled[0]! + handled[1]!, 'each OrderPlaced handled once').to.equal(n);
     console.log(
       `      checked: orders ${n}, store orders ${copies.found}, handled by replica 1: ${handled[0]}, replica 2: ${handled[1]}, duplicates 0`,
     );

@@ -5,7 +5,7 @@ import { HealthProbe } from '@fooddelivery/stack/health';
 import { stopAll } from '@fooddelivery/stack/processes';
 import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { streamEvents } from '../support/events.js';
+import { eventually, streamEvents } from '../support/events.js';
 import { call, clients, grpcError } from '../support/grpc-clients.js';
 import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
 import { anOrder as order } from '../support/orders.js';
@@ -138,36 +138,61 @@ describe('when payment struggles: fail fast, stay healthy, recover by itself', f
   });
 });
 
-describe('when the order cannot be stored after payment: the payment is refunded', function () {
+describe('when the order cannot be stored after payment', function () {
   this.timeout(120_000);
   let system: TestSystem;
+  let api: ReturnType<typeof clients>;
 
   before(async () => {
     system = await startSystem(['payment', 'order'], {
       payment: { PAYMENT_LATENCY_MIN_MS: '1500', PAYMENT_LATENCY_MAX_MS: '1500' },
-      order: { PAYMENT_TIMEOUT_MS: '5000' },
+      order: { PAYMENT_TIMEOUT_MS: '5000', PAYMENT_SETTLE_AFTER_MS: '8000', PAYMENT_SETTLE_INTERVAL_MS: '250' },
     });
+    api = clients({ order: system.service('order').grpc, payment: system.service('payment').grpc });
   });
-  after(() => stopAll());
+  after(async () => {
+    api?.close();
+    await stopAll();
+  });
 
-  it('FerretDB killed while payment is approving: the order fails, its payment ends REFUNDED', async () => {
-    const api = clients({ order: system.service('order').grpc, payment: system.service('payment').grpc });
-    try {
-      const placing = grpcError(call(api.order.placeOrder.bind(api.order), order({ customerId: 'c-db-down' }), { timeoutMs: 30_000 }));
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      await system.ferretDb.kill();
-      const error = await placing;
-      expect(error.code).to.equal(status.UNAVAILABLE);
-      expect(error.details).to.match(/could not be stored/);
+  /** Places while FerretDB is killed during the payment call; FerretDB is back when it resolves. */
+  async function placeThroughOutage(request: ReturnType<typeof order>) {
+    const placing = grpcError(call(api.order.placeOrder.bind(api.order), request, { timeoutMs: 30_000 }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await system.ferretDb.kill();
+    const error = await placing;
+    await system.ferretDb.restart();
+    const events = await streamEvents(system.nats.url, 'FOODDELIVERY_PAYMENT');
+    const approved = events.filter((event) => event.subject === 'fooddelivery.payment.approved').at(-1);
+    expect(approved, 'payment approved first').to.not.equal(undefined);
+    return { error, orderId: approved!.orderId };
+  }
 
-      const events = await streamEvents(system.nats.url, 'FOODDELIVERY_PAYMENT');
-      const approvedOrder = events.find((event) => event.subject === 'fooddelivery.payment.approved');
-      expect(approvedOrder, 'payment approved first').to.not.equal(undefined);
-      const { payment } = await call(api.payment.getPayment.bind(api.payment), { orderId: approvedOrder!.orderId });
-      expect(payment?.status).to.equal(PaymentStatus.PAYMENT_STATUS_REFUNDED);
-      expect(payment?.statusReason).to.match(/could not be stored/);
-    } finally {
-      api.close();
-    }
+  it('without an idempotency key: UNAVAILABLE, and the payment is refunded (the order id claimed first, so it never appears)', async () => {
+    const { error, orderId } = await placeThroughOutage(order({ customerId: 'c-db-down' }));
+    expect(error.code).to.equal(status.UNAVAILABLE);
+    expect(error.details).to.match(/could not be (stored|confirmed as stored)/);
+    const refunded = await eventually(
+      'the refund',
+      async () => {
+        const { payment } = await call(api.payment.getPayment.bind(api.payment), { orderId });
+        return payment?.status === PaymentStatus.PAYMENT_STATUS_REFUNDED ? payment : undefined;
+      },
+      20_000,
+    );
+    expect(refunded.statusReason).to.match(/no order was stored/);
+    expect((await grpcError(call(api.order.getOrder.bind(api.order), { orderId }))).code).to.equal(status.NOT_FOUND);
+  });
+
+  it('with an idempotency key: the same request again completes the order, paid once, never refunded', async () => {
+    const request = order({ customerId: 'c-db-down-key', idempotencyKey: `key-${Date.now()}` });
+    const { error, orderId } = await placeThroughOutage(request);
+    expect(error.code).to.equal(status.UNAVAILABLE);
+    expect(error.details).to.match(/same idempotency key/);
+    const { order: completed } = await call(api.order.placeOrder.bind(api.order), request);
+    expect(completed?.orderId).to.equal(orderId);
+    await new Promise((resolve) => setTimeout(resolve, 9_000)); // past PAYMENT_SETTLE_AFTER_MS: the settlement leaves it alone
+    const { payment } = await call(api.payment.getPayment.bind(api.payment), { orderId });
+    expect(payment?.status).to.equal(PaymentStatus.PAYMENT_STATUS_APPROVED);
   });
 });

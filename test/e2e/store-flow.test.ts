@@ -94,7 +94,7 @@ describe('store flow and cancellation, end to end over gRPC', function () {
         (event) => event.orderId === order.orderId && event.subject === 'fooddelivery.store.delivery_cancelled',
       ),
     );
-    expect(DeliveryCancelled.decode(cancelledEvent.data).reason).to.equal('changed my mind');
+    expect(DeliveryCancelled.decode(cancelledEvent.data).reason).to.equal('cancelled by the customer: changed my mind');
 
     const again = await call(api.order.cancelOrder.bind(api.order), { orderId: order.orderId, reason: 'twice' });
     expect(again.order?.status, 'cancelling twice is harmless').to.equal(OrderStatus.ORDER_STATUS_CANCELLED);

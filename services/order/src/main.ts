@@ -1,28 +1,34 @@
 import { env } from '@fooddelivery/adapters/config';
 import { z } from 'zod';
 import { connectNats, ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
-import { openMongoOrm } from '@fooddelivery/adapters/orm';
+import { Lease } from '@fooddelivery/adapters/lease';
 import { OutboxRelay } from '@fooddelivery/adapters/outbox';
 import { runService } from '@fooddelivery/adapters/service-runtime';
 import { Streams } from '@fooddelivery/adapters/streams';
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BrowseCatalog } from './application/browse-catalog.js';
 import { CancelOrder } from './application/cancel-order.js';
 import { FollowStore } from './application/follow-store.js';
-import { GetOrder, ListOrders } from './application/get-order.js';
+import { GetOrder } from './application/get-order.js';
+import { ListOrders } from './application/list-orders.js';
 import { PlaceOrder } from './application/place-order.js';
 import { SettlePaymentAttempts } from './application/settle-payment-attempts.js';
 import { FOLLOW_STORE_CONSUMER, followedStoreSubjects, onStoreEvent } from './adapters/events/store-events.consumer.js';
 import { orderServiceBinding } from './adapters/grpc/order.handlers.js';
 import { systemClock, uuidGenerator } from './adapters/ids.js';
 import { GrpcPaymentGateway } from './adapters/payment/grpc-payment-gateway.js';
-import { demoStores } from './adapters/persistence/demo-catalog.js';
 import { CachedCatalog } from './adapters/persistence/cached-catalog.js';
+import { demoStores } from './adapters/persistence/demo-catalog.js';
+import { migrateLegacyLayout } from './adapters/persistence/legacy-layout.js';
 import { MongoCatalog } from './adapters/persistence/mongo-catalog.js';
+import { MongoOrderOutbox } from './adapters/persistence/mongo-order-outbox.js';
 import { MongoOrderRepository } from './adapters/persistence/mongo-order.repository.js';
-import { MongoPaymentAttempts, PaymentAttemptSchema } from './adapters/persistence/mongo-payment-attempts.js';
-import { OrderSchema, StoreSchema } from './adapters/persistence/order.schema.js';
+import { MongoPaymentAttempts } from './adapters/persistence/mongo-payment-attempts.js';
+import { openOrderDatabase } from './adapters/persistence/order-database.js';
 
 await runService({
   name: 'order',
@@ -33,6 +39,8 @@ await runService({
   config: {
     MONGODB_URL: env.url(['mongodb', 'mongodb+srv'], 'mongodb://127.0.0.1:27017/'),
     MONGODB_DATABASE: env.text('order'),
+    /** Every database operation gives up after this long, so an outage answers UNAVAILABLE promptly. */
+    MONGODB_TIMEOUT_MS: env.positiveInt(1_500),
     PAYMENT_GRPC_ADDRESS: env.hostPort('127.0.0.1:50052'),
     PAYMENT_TIMEOUT_MS: env.positiveInt(1_500),
     /** A JWT with role service, sent to payment (which accepts approvals and refunds only from services). */
@@ -41,33 +49,58 @@ await runService({
     BREAKER_VOLUME_THRESHOLD: env.nonNegativeInt(5),
     BREAKER_RESET_TIMEOUT_MS: env.positiveInt(5_000),
     BREAKER_ROLLING_WINDOW_MS: env.positiveInt(10_000),
+    /** How long a retry under the same idempotency key may still complete an order; then its payment is refunded. */
     PAYMENT_SETTLE_AFTER_MS: env.positiveInt(60_000),
-    PAYMENT_SETTLE_INTERVAL_MS: env.positiveInt(15_000),
+    PAYMENT_SETTLE_INTERVAL_MS: env.positiveInt(1_000),
+    /** How long CancelOrder waits for the store's decision before answering with the request open. */
+    CANCEL_DECISION_WAIT_MS: env.nonNegativeInt(3_000),
+    /** Events not published by the replica that committed them are swept after this long. */
+    OUTBOX_SWEEP_AFTER_MS: env.positiveInt(5_000),
+    /** The sweep and the settlement run in one replica at a time; another takes over this long after it stops. */
+    SWEEPER_LEASE_TTL_MS: env.positiveInt(10_000),
     SEED_DEMO_CATALOG: env.flag(true),
     CATALOG_CACHE_MS: env.nonNegativeInt(5_000),
   },
   async start({ config, logger, metrics, retry, onShutdown, consume }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'order', logger));
     onShutdown(() => nats.drain());
-    await retry('JetStream stream', () => ensureStream(nats, Streams.order.name, Streams.order.subjects, config.JETSTREAM_REPLICAS));
+    await retry('JetStream stream', () => ensureStream(nats, Streams.order, config));
 
-    const orm = await retry('MongoDB', () =>
-      openMongoOrm(config.MONGODB_URL, config.MONGODB_DATABASE, [OrderSchema, StoreSchema, PaymentAttemptSchema]),
+    const database = await retry('MongoDB', () =>
+      openOrderDatabase(config.MONGODB_URL, config.MONGODB_DATABASE, { timeoutMs: config.MONGODB_TIMEOUT_MS }),
     );
-    onShutdown(() => orm.close());
+    onShutdown(() => database.close());
+    await migrateLegacyLayout(database, logger);
 
-    const storedCatalog = new MongoCatalog(orm);
+    const storedCatalog = new MongoCatalog(database.stores);
     if (config.SEED_DEMO_CATALOG) {
       const added = await storedCatalog.seed(demoStores);
       if (added > 0) logger.info({ added }, 'demo catalog loaded');
     }
     const catalog = new CachedCatalog(storedCatalog, config.CATALOG_CACHE_MS);
 
-    let relay: OutboxRelay | undefined;
-    const orders = new MongoOrderRepository(orm, () => relay?.wake());
-    relay = new OutboxRelay(orders, new EventPublisher(nats.jetstream()), logger);
+    const sweeper = await retry('sweeper lease', () =>
+      Lease.open(
+        nats,
+        {
+          bucket: 'order_leases',
+          name: 'order-sweeper',
+          holder: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+          ttlMs: config.SWEEPER_LEASE_TTL_MS,
+          replicas: config.JETSTREAM_REPLICAS,
+        },
+        logger,
+      ),
+    );
+    onShutdown(() => sweeper.stop());
+    const relay = new OutboxRelay(new MongoOrderOutbox(database), new EventPublisher(nats.jetstream()), logger, {
+      sweepAfterMs: config.OUTBOX_SWEEP_AFTER_MS,
+      sweepLease: sweeper,
+    });
     relay.start();
     onShutdown(() => relay.stop());
+    const orders = new MongoOrderRepository(database, relay, logger);
+    const attempts = new MongoPaymentAttempts(database);
 
     const payments = new GrpcPaymentGateway(
       config.PAYMENT_GRPC_ADDRESS,
@@ -84,11 +117,18 @@ await runService({
     );
     onShutdown(() => payments.close());
 
-    const attempts = new MongoPaymentAttempts(orm);
-    const settle = new SettlePaymentAttempts(attempts, orders, payments, systemClock, config.PAYMENT_SETTLE_AFTER_MS);
+    const settlement = new SettlePaymentAttempts(attempts, payments, systemClock, {
+      graceMs: config.PAYMENT_SETTLE_AFTER_MS,
+      concurrency: 16,
+    });
     const settling = setInterval(() => {
-      settle.execute().then(
-        (refunded) => refunded.length > 0 && logger.warn({ refunded }, 'refunded payments that have no order'),
+      if (!sweeper.isHeld()) return;
+      settlement.execute().then(
+        ({ refunded, failed }) => {
+          if (refunded.length > 0) logger.warn({ refunded }, 'refunded payments that have no order');
+          if (failed.length > 0)
+            logger.warn({ failed: failed.length, err: failed[0]?.error }, 'some payments could not be settled yet; will retry');
+        },
         (error: unknown) => logger.warn({ err: error }, 'settling payment attempts failed; will retry'),
       );
     }, config.PAYMENT_SETTLE_INTERVAL_MS);
@@ -98,29 +138,22 @@ await runService({
       stream: Streams.store.name,
       durable: FOLLOW_STORE_CONSUMER,
       filterSubjects: followedStoreSubjects,
-      handle: onStoreEvent(new FollowStore(orders, systemClock)),
+      handle: onStoreEvent(new FollowStore(orders, systemClock, uuidGenerator)),
     });
 
-    const compensation = {
-      refundFailed: (orderId: string, error: unknown) =>
-        logger.error({ orderId, err: error }, 'refund after a failed order write did not go through; it will be retried'),
-    };
     return [
       orderServiceBinding({
         catalog: new BrowseCatalog(catalog),
-        placeOrder: new PlaceOrder(
-          orders,
-          catalog,
-          payments,
-          attempts,
-          systemClock,
-          uuidGenerator,
-          compensation,
-          Math.ceil(config.BREAKER_RESET_TIMEOUT_MS / 1000),
-        ),
+        placeOrder: new PlaceOrder(orders, catalog, payments, attempts, systemClock, uuidGenerator, settlement, {
+          retryAfterSeconds: Math.ceil(config.BREAKER_RESET_TIMEOUT_MS / 1000),
+          retryWindowSeconds: Math.floor(config.PAYMENT_SETTLE_AFTER_MS / 1000),
+        }),
         getOrder: new GetOrder(orders),
         listOrders: new ListOrders(orders),
-        cancelOrder: new CancelOrder(orders, systemClock, uuidGenerator),
+        cancelOrder: new CancelOrder(orders, systemClock, uuidGenerator, {
+          waitMs: config.CANCEL_DECISION_WAIT_MS,
+          sleep: (ms) => sleep(ms),
+        }),
       }),
     ];
   },

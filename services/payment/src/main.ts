@@ -36,21 +36,26 @@ await runService({
     PAYMENT_QUEUE_LIMIT: env.nonNegativeInt(50),
     PAYMENT_DECLINE_CARD_PREFIX: env.text('tok_decline'),
   },
-  async start({ config, logger, retry, onShutdown, consume }) {
+  async start({ config, logger, retry, onShutdown, consume, repeat }) {
     if (config.PAYMENT_LATENCY_MIN_MS > config.PAYMENT_LATENCY_MAX_MS) {
       throw new ConfigurationError([`PAYMENT_LATENCY_MIN_MS must not exceed PAYMENT_LATENCY_MAX_MS (${config.PAYMENT_LATENCY_MAX_MS})`]);
     }
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'payment', logger));
     onShutdown(() => nats.drain());
-    await retry('JetStream stream', () => ensureStream(nats, Streams.payment.name, Streams.payment.subjects, config.JETSTREAM_REPLICAS));
+    await retry('JetStream stream', () => ensureStream(nats, Streams.payment, config));
 
     const orm = await retry('database', () => openSqlOrm(config.DATABASE_URL, [PaymentSchema, OutboxRowSchema, ProcessedEventSchema]));
     onShutdown(() => orm.close());
 
-    const relay = new OutboxRelay(new SqlOutboxStore(orm), new EventPublisher(nats.jetstream()), logger);
-    const payments = new SqlPaymentRepository(orm, () => relay.wake());
+    const outbox = new SqlOutboxStore(orm);
+    const relay = new OutboxRelay(outbox, new EventPublisher(nats.jetstream()), logger);
+    const payments = new SqlPaymentRepository(orm, relay);
     relay.start();
     onShutdown(() => relay.stop());
+    repeat('pruning published events and handled-event records', 3_600_000, async () => {
+      const deleted = await outbox.prune(new Date(Date.now() - config.RETENTION_MS));
+      if (deleted > 0) logger.info({ deleted }, 'pruned published events and handled-event records');
+    });
 
     const provider = new SimulatedPaymentProvider({
       latencyMinMs: config.PAYMENT_LATENCY_MIN_MS,

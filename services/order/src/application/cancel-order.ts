@@ -1,23 +1,48 @@
 import type { Order } from '../domain/order.js';
-import { orderNotFound } from '../domain/order.errors.js';
+import { cannotCancel, orderNotFound } from '../domain/order.errors.js';
 import { forbidden, maySee, type Actor } from './actor.js';
-import type { Clock, IdGenerator, OrderRepository } from './ports.js';
+import { changeWithRetry } from './change-with-retry.js';
+import { AbandonedOrder, type Clock, type IdGenerator, type OrderRepository } from './ports.js';
 import { optionalText, requireId } from './validation.js';
 
-/** Cancels before delivery starts; OrderCancelled then drives the refund and the store's cancellation. */
+/**
+ * The customer asks to cancel. The store owns delivery, so the store decides, atomically with its
+ * own state: the request goes out as OrderCancellationRequested, and the answer waits (up to
+ * `decisionWaitMs`) for the store's decision to reach the order's log. CANCELLED is said only
+ * once it is certain; a refusal names the state; without a decision in time the order is
+ * answered with its request open, and the decision follows.
+ */
 export class CancelOrder {
   constructor(
     private readonly orders: OrderRepository,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly decision: { waitMs: number; sleep(ms: number): Promise<void> },
   ) {}
 
   async execute(actor: Actor, orderId: string, reason: string): Promise<Order> {
     if (actor.role !== 'customer' && actor.role !== 'admin') throw forbidden('cancelling an order');
-    const order = await this.orders.findById(requireId('order_id', orderId));
-    if (!order || !maySee(actor, order)) throw orderNotFound(orderId);
-    order.cancel(optionalText('reason', reason, 500) || 'cancelled by the customer', this.clock.now(), this.ids.newId());
-    if (order.newEvents().length > 0) await this.orders.update(order);
-    return order;
+    const id = requireId('order_id', orderId);
+    const why = optionalText('reason', reason, 500) || 'cancelled by the customer';
+    const requested = await changeWithRetry(this.orders, id, (order) => {
+      if (!maySee(actor, order)) throw orderNotFound(id);
+      order.requestCancellation(why, this.clock.now(), this.ids.newId());
+    });
+    if (!requested) throw orderNotFound(id);
+    return this.awaitDecision(requested);
+  }
+
+  private async awaitDecision(order: Order): Promise<Order> {
+    const deadline = this.clock.now().getTime() + this.decision.waitMs;
+    let current = order;
+    for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+      const { status, cancellation } = current.snapshot();
+      if (status === 'cancelled') return current;
+      if (cancellation === 'refused') throw cannotCancel(current.id, status, current.snapshot().cancellationRefusal);
+      if (this.clock.now().getTime() + pause > deadline) return current;
+      await this.decision.sleep(pause);
+      const loaded = await this.orders.load(current.id);
+      if (loaded && !(loaded instanceof AbandonedOrder)) current = loaded;
+    }
   }
 }

@@ -1,15 +1,28 @@
 import { Order } from '../domain/order.js';
 import {
+  idempotencyKeyReused,
   invalidField,
+  orderAbandoned,
   orderNotStored,
   paymentDeclined,
+  paymentTermsConflict,
   paymentUnavailable,
   PaymentUnavailableError,
   storeNotFound,
 } from '../domain/order.errors.js';
 import { priceOrder, type RequestedLine } from '../domain/pricing.js';
 import { customerFor, type Actor } from './actor.js';
-import type { Catalog, Clock, IdGenerator, OrderRepository, PaymentAttempts, PaymentGateway } from './ports.js';
+import {
+  AbandonedOrder,
+  type Catalog,
+  type Clock,
+  type IdGenerator,
+  type OrderRepository,
+  type PaymentAttempt,
+  type PaymentAttempts,
+  type PaymentGateway,
+} from './ports.js';
+import { SettlePaymentAttempts } from './settle-payment-attempts.js';
 import { optionalText, requireId, requireText } from './validation.js';
 
 export interface PlaceOrderCommand {
@@ -24,11 +37,17 @@ export interface PlaceOrderCommand {
 export const MAX_LINES = 50;
 export const MAX_QUANTITY = 99;
 
-/** Called when payment was taken but the order could not be stored, so the payment is returned. */
-export interface CompensationLog {
-  refundFailed(orderId: string, error: unknown): void;
+export interface PlaceOrderOptions {
+  /** Told to customers when payment is failing: about when the circuit tries again. */
+  retryAfterSeconds: number;
+  /** How long a retry under the same idempotency key may still complete an order whose write failed. */
+  retryWindowSeconds: number;
 }
 
+/**
+ * Prices the order, takes payment, stores the paid order. Payment is asked for under a recorded
+ * attempt, so a payment whose order is never stored is refunded (SettlePaymentAttempts).
+ */
 export class PlaceOrder {
   constructor(
     private readonly orders: OrderRepository,
@@ -37,25 +56,30 @@ export class PlaceOrder {
     private readonly attempts: PaymentAttempts,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-    private readonly compensation: CompensationLog,
-    /** Told to customers when payment is failing: about when the circuit tries again. */
-    private readonly retryAfterSeconds = 5,
+    private readonly settlement: SettlePaymentAttempts,
+    private readonly options: PlaceOrderOptions,
   ) {}
 
   async execute(actor: Actor, command: PlaceOrderCommand): Promise<Order> {
     const valid = validate({ ...command, customerId: customerFor(actor, command.customerId, 'placing an order') });
-    const orderId = valid.idempotencyKey ? this.ids.idFor(valid.customerId, valid.idempotencyKey) : this.ids.newId();
-    if (valid.idempotencyKey) {
-      const earlier = await this.orders.findById(orderId);
-      if (earlier) return earlier;
-    }
+    // Refused before any I/O while payment is known to be failing.
+    if (!this.payments.isAcceptingPayments()) throw paymentUnavailable('circuit open', this.options.retryAfterSeconds);
+    const key = valid.idempotencyKey;
+    const orderId = key ? this.ids.idFor(valid.customerId, key) : this.ids.newId();
+    const fingerprint = this.ids.idFor(
+      'place-order',
+      valid.storeId,
+      ...valid.lines.map((line) => `${line.menuItemId}*${line.quantity}`),
+      valid.deliveryAddress,
+      valid.cardToken,
+    );
 
-    if (!this.payments.isAcceptingPayments()) throw paymentUnavailable('circuit open', this.retryAfterSeconds);
-    const store = await this.catalog.findStore(valid.storeId);
+    const [earlier, store] = await Promise.all([key ? this.orders.load(orderId) : undefined, this.catalog.findStore(valid.storeId)]);
+    if (earlier) return this.answerRetry(earlier, fingerprint, key);
     if (!store) throw storeNotFound(valid.storeId);
     const { items, total } = priceOrder(store, valid.lines);
 
-    await this.attempts.begin(orderId, this.clock.now());
+    const attempt = await this.attempts.begin(orderId, this.clock.now());
     const outcome = await this.payments
       .approve({
         orderId,
@@ -68,11 +92,13 @@ export class PlaceOrder {
       })
       .catch(async (error: unknown) => {
         // A refusal that certainly charged nothing needs no settling; anything else stays open for it.
-        if (error instanceof PaymentUnavailableError && !error.mayHaveCharged) await this.attempts.finish(orderId);
-        throw error;
+        const conflict = (error as { code?: unknown }).code === paymentTermsConflict().code;
+        if (conflict || (error instanceof PaymentUnavailableError && !error.mayHaveCharged))
+          await this.attempts.close(attempt).catch(() => {});
+        throw conflict ? idempotencyKeyReused(key) : error;
       });
     if (!outcome.approved) {
-      await this.attempts.finish(orderId);
+      await this.attempts.close(attempt);
       throw paymentDeclined(outcome.reason);
     }
 
@@ -85,32 +111,43 @@ export class PlaceOrder {
         total,
         deliveryAddress: valid.deliveryAddress,
         paymentId: outcome.paymentId,
+        requestFingerprint: fingerprint,
       },
       this.clock.now(),
       this.ids.newId(),
     );
-    let inserted: boolean;
     try {
-      inserted = await this.orders.insert(order);
+      await this.orders.append(order, attempt);
+      return order;
     } catch (error) {
-      if (await this.refund(orderId, 'the order could not be stored')) await this.attempts.finish(orderId).catch(() => {});
-      throw orderNotStored(error);
+      // Taken meanwhile: a concurrent call under the same key stored it (one payment per order id).
+      const stored = await this.orders.load(orderId).catch(() => undefined);
+      if (stored) return this.answerRetry(stored, fingerprint, key);
+      return this.notStored(attempt, key, fingerprint, error);
     }
-    await this.attempts.finish(orderId);
-    if (inserted) return order;
-    // The same idempotency key raced us: the other call stored the order (payment is per order, so one charge).
-    return (await this.orders.findById(orderId)) ?? order;
   }
 
-  /** True when refunded; otherwise the attempt stays unsettled and is refunded later. */
-  private async refund(orderId: string, reason: string): Promise<boolean> {
-    try {
-      await this.payments.refund(orderId, reason);
-      return true;
-    } catch (error) {
-      this.compensation.refundFailed(orderId, error);
-      return false;
+  /** The same key again: the same order, or why not. */
+  private answerRetry(earlier: Order | AbandonedOrder, fingerprint: string, key: string): Order {
+    if (earlier instanceof AbandonedOrder) throw orderAbandoned(key);
+    if (earlier.snapshot().requestFingerprint !== fingerprint) throw idempotencyKeyReused(key);
+    return earlier;
+  }
+
+  /**
+   * The order was not stored (or it is not known whether it was). With a key the customer can
+   * complete it by retrying; the attempt stays open for that. Without one nobody can, so the
+   * payment is given back now if the order id can be claimed; otherwise the settlement does it.
+   */
+  private async notStored(attempt: PaymentAttempt, key: string, fingerprint: string, cause: unknown): Promise<Order> {
+    if (key) throw orderNotStored(cause, { retryWithinSeconds: this.options.retryWindowSeconds });
+    const settled = await this.settlement.settle(attempt).catch(() => 'unknown' as const);
+    if (settled === 'placed') {
+      // The write had gone through after all.
+      const stored = await this.orders.load(attempt.orderId).catch(() => undefined);
+      if (stored) return this.answerRetry(stored, fingerprint, key);
     }
+    throw orderNotStored(cause, settled === 'refunded' ? { refunded: true } : { settledWithinSeconds: this.options.retryWindowSeconds });
   }
 }
 

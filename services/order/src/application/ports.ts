@@ -8,13 +8,54 @@ export interface OrderPage {
   nextCursor?: string;
 }
 
+/**
+ * Orders as append-only logs: version n + 1 of an order is written only if nobody wrote it
+ * first, and that write stores the change and its events together.
+ */
 export interface OrderRepository {
-  findById(orderId: string): Promise<Order | undefined>;
-  /** Stores a new order and its events in one write; false when the id is already taken. */
-  insert(order: Order): Promise<boolean>;
-  /** Stores the changes and new events of a loaded order; fails if it changed meanwhile. */
-  update(order: Order): Promise<void>;
+  /** The order as its log says; `AbandonedOrder` when its payment attempt was given up before it was stored. */
+  load(orderId: string): Promise<Order | AbandonedOrder | undefined>;
+  /**
+   * Appends the order's pending change at its version, with its events. Throws
+   * `orderChangedConcurrently` when another write took that version first: load again and decide again.
+   * A new order (version 1) is written under its payment attempt.
+   */
+  append(order: Order, attempt?: PaymentAttempt): Promise<void>;
   listByCustomer(customerId: string, limit: number, cursor?: string): Promise<OrderPage>;
+}
+
+/** What version 1 of an order's log says when its payment attempt was given up and refunded. */
+export class AbandonedOrder {
+  constructor(
+    readonly orderId: string,
+    readonly reason: string,
+  ) {}
+}
+
+/** A payment asked for, not yet backed by a stored order. */
+export interface PaymentAttempt {
+  orderId: string;
+  /** Tells this attempt from another one for the same order id (a retry under the same idempotency key). */
+  token: string;
+  begunAt: Date;
+}
+
+/**
+ * Payments asked for but not yet backed by a stored order. Recorded before payment is called;
+ * the order's first version is written under it. What is left behind (timeouts, crashes, a
+ * customer who never retried) is settled: the order id is claimed as abandoned, then refunded.
+ */
+export interface PaymentAttempts {
+  begin(orderId: string, at: Date): Promise<PaymentAttempt>;
+  /**
+   * Claims version 1 of the order for the attempt as abandoned, so the order can never be stored
+   * after its payment is refunded. `placed` when the order was stored first (nothing to refund).
+   */
+  abandon(attempt: PaymentAttempt, reason: string, at: Date): Promise<'abandoned' | 'placed'>;
+  /** Forgets a settled attempt: declined, certainly not charged, or refunded after `abandon`. */
+  close(attempt: PaymentAttempt): Promise<void>;
+  /** Attempts begun before `before` whose order was not stored. */
+  stale(before: Date, limit: number): Promise<PaymentAttempt[]>;
 }
 
 export interface Catalog {
@@ -44,18 +85,6 @@ export interface PaymentGateway {
   approve(request: PaymentRequest): Promise<PaymentOutcome>;
   /** Refunds, or voids if it has not been approved yet: the order id identifies the payment. */
   refund(orderId: string, reason: string): Promise<void>;
-}
-
-/**
- * Payments asked for but not yet backed by a stored order. Recorded before payment is
- * called, cleared once the order is stored; what is left behind (timeouts, crashes) is
- * settled later by refunding, so no payment is ever kept without its order.
- */
-export interface PaymentAttempts {
-  begin(orderId: string, at: Date): Promise<void>;
-  finish(orderId: string): Promise<void>;
-  /** Attempts begun before `before`. */
-  unsettled(before: Date, limit: number): Promise<string[]>;
 }
 
 export interface Clock {

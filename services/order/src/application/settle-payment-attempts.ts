@@ -1,31 +1,50 @@
-import type { Clock, OrderRepository, PaymentAttempts, PaymentGateway } from './ports.js';
+import type { Clock, PaymentAttempt, PaymentAttempts, PaymentGateway } from './ports.js';
+
+const REASON = 'no order was stored for this payment';
 
 /**
- * Refunds payments whose order never got stored: the call timed out but payment charged
- * late, or the process stopped between payment and storing. An attempt whose order exists
- * was merely left open and is closed.
+ * Refunds payments whose order never got stored: the call timed out but payment charged late,
+ * the process stopped between payment and storing, or the customer never retried a failed
+ * write. The order id is claimed first, so the order can never appear after its refund.
  */
 export class SettlePaymentAttempts {
   constructor(
     private readonly attempts: PaymentAttempts,
-    private readonly orders: OrderRepository,
     private readonly payments: PaymentGateway,
     private readonly clock: Clock,
-    /** How long a customer's retry with the same idempotency key may still complete the order. */
-    private readonly graceMs: number,
+    private readonly options: {
+      /** How long a customer's retry with the same idempotency key may still complete the order. */
+      graceMs: number;
+      /** Refunds under way at once. */
+      concurrency: number;
+    },
   ) {}
 
-  /** Settles what it can; returns the order ids refunded. */
-  async execute(): Promise<string[]> {
-    const before = new Date(this.clock.now().getTime() - this.graceMs);
+  /** Settles what is due; returns the order ids refunded and the failures (retried next time). */
+  async execute(limit = 500): Promise<{ refunded: string[]; failed: Array<{ orderId: string; error: unknown }> }> {
+    const due = await this.attempts.stale(new Date(this.clock.now().getTime() - this.options.graceMs), limit);
     const refunded: string[] = [];
-    for (const orderId of await this.attempts.unsettled(before, 100)) {
-      if (!(await this.orders.findById(orderId))) {
-        await this.payments.refund(orderId, 'no order was stored for this payment');
-        refunded.push(orderId);
+    const failed: Array<{ orderId: string; error: unknown }> = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length) {
+        const attempt = due[next++]!;
+        try {
+          if ((await this.settle(attempt)) === 'refunded') refunded.push(attempt.orderId);
+        } catch (error) {
+          failed.push({ orderId: attempt.orderId, error });
+        }
       }
-      await this.attempts.finish(orderId);
-    }
-    return refunded;
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, due.length) }, worker));
+    return { refunded, failed };
+  }
+
+  /** Claims the order id as abandoned and refunds; `placed` when the order had been stored after all. */
+  async settle(attempt: PaymentAttempt): Promise<'refunded' | 'placed'> {
+    if ((await this.attempts.abandon(attempt, REASON, this.clock.now())) === 'placed') return 'placed';
+    await this.payments.refund(attempt.orderId, REASON);
+    await this.attempts.close(attempt);
+    return 'refunded';
   }
 }

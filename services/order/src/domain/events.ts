@@ -17,6 +17,13 @@ export interface OrderPlaced extends OrderEventBase {
   paymentId: string;
 }
 
+/** The customer asked to cancel; the store decides. */
+export interface OrderCancellationRequested extends OrderEventBase {
+  type: 'OrderCancellationRequested';
+  reason: string;
+}
+
+/** The order is certainly cancelled: payment refunds. */
 export interface OrderCancelled extends OrderEventBase {
   type: 'OrderCancelled';
   paymentId: string;
@@ -24,4 +31,4 @@ export interface OrderCancelled extends OrderEventBase {
   reason: string;
 }
 
-export type OrderEvent = OrderPlaced | OrderCancelled;
+export type OrderEvent = OrderPlaced | OrderCancellationRequested | OrderCancelled;

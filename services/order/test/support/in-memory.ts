@@ -1,56 +1,107 @@
-import { Order } from '../../src/domain/order.js';
+import { Order, type OrderChange } from '../../src/domain/order.js';
+import type { OrderEvent } from '../../src/domain/events.js';
 import type { Store } from '../../src/domain/store.js';
-import type {
-  Catalog,
-  Clock,
-  IdGenerator,
-  OrderPage,
-  OrderRepository,
-  PaymentAttempts,
-  PaymentGateway,
-  PaymentOutcome,
-  PaymentRequest,
+import {
+  AbandonedOrder,
+  type Catalog,
+  type Clock,
+  type IdGenerator,
+  type OrderPage,
+  type OrderRepository,
+  type PaymentAttempt,
+  type PaymentAttempts,
+  type PaymentGateway,
+  type PaymentOutcome,
+  type PaymentRequest,
 } from '../../src/application/ports.js';
 import { orderChangedConcurrently } from '../../src/domain/order.errors.js';
 
-export class InMemoryOrderRepository implements OrderRepository {
-  readonly stored = new Map<string, Order>();
-  readonly events: string[] = [];
-  failNextInsert: Error | undefined;
+type Entry = { change: OrderChange; token: string } | { abandoned: string; token: string };
 
-  async findById(orderId: string) {
-    const order = this.stored.get(orderId);
-    return order ? Order.restore({ ...order.snapshot() }) : undefined;
+/**
+ * The order log in memory, with the stored adapter's rules: version n + 1 is written once, by
+ * whoever appends it first; a new order is written under its payment attempt.
+ */
+export class InMemoryOrderLog implements OrderRepository, PaymentAttempts {
+  readonly entries = new Map<string, Entry[]>();
+  readonly openAttempts = new Map<string, PaymentAttempt>();
+  /** Every event appended, in order: what the relay would publish. */
+  readonly published: OrderEvent[] = [];
+  failNextAppend: Error | undefined;
+  private tokens = 0;
+
+  async load(orderId: string): Promise<Order | AbandonedOrder | undefined> {
+    const entries = this.entries.get(orderId);
+    const first = entries?.[0];
+    if (!entries || !first) return undefined;
+    if ('abandoned' in first) return new AbandonedOrder(orderId, first.abandoned);
+    return Order.fold(entries.map((entry) => ('change' in entry ? entry.change : undefined)));
   }
 
-  async insert(order: Order) {
-    if (this.failNextInsert) {
-      const error = this.failNextInsert;
-      this.failNextInsert = undefined;
+  async append(order: Order, attempt?: PaymentAttempt): Promise<void> {
+    const pending = order.pendingChange();
+    if (!pending) return;
+    if (this.failNextAppend) {
+      const error = this.failNextAppend;
+      this.failNextAppend = undefined;
       throw error;
     }
-    if (this.stored.has(order.id)) return false;
-    this.stored.set(order.id, order);
-    this.events.push(...order.newEvents().map((event) => event.type));
-    return true;
-  }
-
-  async update(order: Order) {
-    const current = this.stored.get(order.id);
-    if (!current || current.snapshot().version !== order.snapshot().version - 1) throw orderChangedConcurrently(order.id);
-    this.stored.set(order.id, order);
-    this.events.push(...order.newEvents().map((event) => event.type));
+    const entries = this.entries.get(order.id) ?? [];
+    if (entries.length !== order.version - 1) throw orderChangedConcurrently(order.id);
+    entries.push({ change: pending.change, token: attempt?.token ?? `t-${++this.tokens}` });
+    this.entries.set(order.id, entries);
+    if (attempt) this.openAttempts.delete(key(attempt));
+    this.published.push(...pending.events);
   }
 
   async listByCustomer(customerId: string, limit: number, cursor?: string): Promise<OrderPage> {
-    const all = [...this.stored.values()]
-      .filter((order) => order.snapshot().customerId === customerId)
-      .sort((a, b) => b.snapshot().placedAt.getTime() - a.snapshot().placedAt.getTime() || (a.id < b.id ? 1 : -1));
+    const orders: Order[] = [];
+    for (const orderId of this.entries.keys()) {
+      const order = await this.load(orderId);
+      if (order instanceof Order && order.snapshot().customerId === customerId) orders.push(order);
+    }
+    orders.sort((a, b) => b.snapshot().placedAt.getTime() - a.snapshot().placedAt.getTime() || (a.id < b.id ? 1 : -1));
     const start = cursor ? Number(cursor) : 0;
-    const orders = all.slice(start, start + limit);
-    return start + limit < all.length ? { orders, nextCursor: String(start + limit) } : { orders };
+    const page = orders.slice(start, start + limit);
+    return start + limit < orders.length ? { orders: page, nextCursor: String(start + limit) } : { orders: page };
+  }
+
+  async begin(orderId: string, at: Date): Promise<PaymentAttempt> {
+    const attempt = { orderId, token: `a-${++this.tokens}`, begunAt: at };
+    this.openAttempts.set(key(attempt), attempt);
+    return attempt;
+  }
+
+  async abandon(attempt: PaymentAttempt, reason: string): Promise<'abandoned' | 'placed'> {
+    const first = this.entries.get(attempt.orderId)?.[0];
+    if (!first) {
+      this.entries.set(attempt.orderId, [{ abandoned: reason, token: attempt.token }]);
+      return 'abandoned';
+    }
+    return 'abandoned' in first ? 'abandoned' : 'placed';
+  }
+
+  async close(attempt: PaymentAttempt): Promise<void> {
+    this.openAttempts.delete(key(attempt));
+  }
+
+  async stale(before: Date, limit: number): Promise<PaymentAttempt[]> {
+    return [...this.openAttempts.values()]
+      .filter((attempt) => attempt.begunAt < before)
+      .filter((attempt) => {
+        const first = this.entries.get(attempt.orderId)?.[0];
+        return !first || 'abandoned' in first;
+      })
+      .slice(0, limit);
+  }
+
+  /** The event types appended so far, in order. */
+  eventTypes(): string[] {
+    return this.published.map((event) => event.type);
   }
 }
+
+const key = (attempt: PaymentAttempt) => `${attempt.orderId}:${attempt.token}`;
 
 export class InMemoryCatalog implements Catalog {
   constructor(private readonly stores: Store[]) {}
@@ -67,6 +118,7 @@ export class FakePaymentGateway implements PaymentGateway {
   readonly approvals: PaymentRequest[] = [];
   readonly refunds: Array<{ orderId: string; reason: string }> = [];
   failWith: Error | undefined;
+  refundFailsWith: Error | undefined;
   accepting = true;
 
   isAcceptingPayments() {
@@ -81,11 +133,18 @@ export class FakePaymentGateway implements PaymentGateway {
   }
 
   async refund(orderId: string, reason: string) {
+    if (this.refundFailsWith) throw this.refundFailsWith;
     this.refunds.push({ orderId, reason });
   }
 }
 
 export const fixedClock = (iso = '2026-11-24T12:00:00Z'): Clock => ({ now: () => new Date(iso) });
+
+/** A clock the test moves on. */
+export function manualClock(iso = '2026-11-24T12:00:00Z') {
+  let now = new Date(iso).getTime();
+  return { now: () => new Date(now), advance: (ms: number) => (now += ms) };
+}
 
 export function sequentialIds(): IdGenerator {
   let next = 0;
@@ -108,19 +167,3 @@ export const chickenStore: Store = {
 };
 
 export const closedStore: Store = { ...chickenStore, storeId: 'store-closed', open: false };
-
-export class InMemoryPaymentAttempts implements PaymentAttempts {
-  readonly open = new Map<string, Date>();
-  async begin(orderId: string, at: Date) {
-    if (!this.open.has(orderId)) this.open.set(orderId, at);
-  }
-  async finish(orderId: string) {
-    this.open.delete(orderId);
-  }
-  async unsettled(before: Date, limit: number) {
-    return [...this.open]
-      .filter(([, at]) => at < before)
-      .slice(0, limit)
-      .map(([orderId]) => orderId);
-  }
-}

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { PlaceOrder, type PlaceOrderCommand } from '../../src/application/place-order.js';
-import { paymentUnavailable } from '../../src/domain/order.errors.js';
+import { SettlePaymentAttempts } from '../../src/application/settle-payment-attempts.js';
+import { Order } from '../../src/domain/order.js';
+import { paymentTermsConflict, paymentUnavailable } from '../../src/domain/order.errors.js';
 import {
   FakePaymentGateway,
   InMemoryCatalog,
-  InMemoryPaymentAttempts,
-  InMemoryOrderRepository,
+  InMemoryOrderLog,
   chickenStore,
   closedStore,
   fixedClock,
@@ -13,22 +14,24 @@ import {
 } from '../support/in-memory.js';
 
 function setup() {
-  const orders = new InMemoryOrderRepository();
+  const log = new InMemoryOrderLog();
   const payments = new FakePaymentGateway();
-  const attempts = new InMemoryPaymentAttempts();
-  const failedRefunds: string[] = [];
+  const clock = fixedClock();
+  const settlement = new SettlePaymentAttempts(log, payments, clock, { graceMs: 60_000, concurrency: 4 });
   const placeOrder = new PlaceOrder(
-    orders,
+    log,
     new InMemoryCatalog([chickenStore, closedStore]),
     payments,
-    attempts,
-    fixedClock(),
+    log,
+    clock,
     sequentialIds(),
+    settlement,
     {
-      refundFailed: (orderId: string) => failedRefunds.push(orderId),
+      retryAfterSeconds: 5,
+      retryWindowSeconds: 60,
     },
   );
-  return { orders, payments, attempts, placeOrder, failedRefunds };
+  return { log, payments, placeOrder };
 }
 
 const admin = { subject: 'admin-1', role: 'admin' as const };
@@ -53,91 +56,141 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { kind?: st
 }
 
 describe('PlaceOrder', () => {
-  it('stores a paid order priced from the menu and raises OrderPlaced', async () => {
-    const { orders, payments, placeOrder } = setup();
+  it('stores a paid order priced from the menu as version 1 of its log and raises OrderPlaced', async () => {
+    const { log, payments, placeOrder } = setup();
     const order = await placeOrder.execute(admin, command());
-    expect(order.status).to.equal('paid');
+    expect(order.snapshot()).to.include({ status: 'paid', version: 1 });
     expect(order.snapshot().total.amountMinor).to.equal(36000);
     expect(payments.approvals).to.have.length(1);
     expect(payments.approvals[0]?.amount.amountMinor).to.equal(36000);
-    expect(orders.stored.has(order.id)).to.equal(true);
-    expect(orders.events).to.deep.equal(['OrderPlaced']);
+    expect(await log.load(order.id)).to.be.instanceOf(Order);
+    expect(log.eventTypes()).to.deep.equal(['OrderPlaced']);
   });
 
-  it('settles the payment attempt once the order is stored, or when declined', async () => {
-    const { attempts, placeOrder } = setup();
+  it('closes the payment attempt once the order is stored, or when declined', async () => {
+    const { log, placeOrder } = setup();
     await placeOrder.execute(admin, command());
     await placeOrder.execute(admin, command({ cardToken: 'tok_decline' })).catch(() => {});
-    expect(attempts.open.size).to.equal(0);
+    expect(log.openAttempts.size).to.equal(0);
   });
 
   it('leaves the attempt open when payment may have charged without answering, for a later refund', async () => {
-    const { attempts, payments, placeOrder } = setup();
+    const { log, payments, placeOrder } = setup();
     payments.failWith = paymentUnavailable('timed out', 5, true);
     await placeOrder.execute(admin, command()).catch(() => {});
-    expect(attempts.open.size).to.equal(1);
+    expect(log.openAttempts.size).to.equal(1);
   });
 
   it('closes the attempt when payment refused without charging', async () => {
-    const { attempts, payments, placeOrder } = setup();
+    const { log, payments, placeOrder } = setup();
     payments.failWith = paymentUnavailable('busy', 1);
     await placeOrder.execute(admin, command()).catch(() => {});
-    expect(attempts.open.size).to.equal(0);
+    expect(log.openAttempts.size).to.equal(0);
   });
 
   it('stores nothing when the payment is declined', async () => {
-    const { orders, placeOrder } = setup();
+    const { log, placeOrder } = setup();
     const error = await rejection(placeOrder.execute(admin, command({ cardToken: 'tok_decline_insufficient' })));
     expect(error).to.include({ code: 'ORDER.PAYMENT_DECLINED', kind: 'failed_precondition' });
-    expect(orders.stored.size).to.equal(0);
+    expect(log.entries.size).to.equal(0);
   });
 
   it('stores nothing and says try again when payment is unavailable', async () => {
-    const { orders, payments, placeOrder } = setup();
+    const { log, payments, placeOrder } = setup();
     payments.failWith = paymentUnavailable('circuit open', 5);
     const error = await rejection(placeOrder.execute(admin, command()));
     expect(error).to.include({ kind: 'unavailable', retryAfterSeconds: 5 });
-    expect(orders.stored.size).to.equal(0);
+    expect(log.entries.size).to.equal(0);
   });
 
-  it('fails at once, storing nothing, while payment is known to be failing', async () => {
-    const { orders, payments, attempts, placeOrder } = setup();
+  it('refuses at once, before reading anything, while payment is known to be failing', async () => {
+    const { log, payments, placeOrder } = setup();
     payments.accepting = false;
-    const error = await rejection(placeOrder.execute(admin, command()));
+    log.load = () => Promise.reject(new Error('must not be read'));
+    const error = await rejection(placeOrder.execute(admin, command({ idempotencyKey: 'k' })));
     expect(error).to.include({ kind: 'unavailable', code: 'PAYMENT.UNAVAILABLE' });
     expect(payments.approvals).to.be.empty;
-    expect(attempts.open.size).to.equal(0);
-    expect(orders.stored.size).to.equal(0);
+    expect(log.openAttempts.size).to.equal(0);
   });
 
-  it('returns the same order for the same idempotency key, paying once', async () => {
-    const { orders, payments, placeOrder } = setup();
+  it('returns the same order for the same idempotency key and request, paying once', async () => {
+    const { log, payments, placeOrder } = setup();
     const first = await placeOrder.execute(admin, command({ idempotencyKey: 'k-1' }));
     const second = await placeOrder.execute(admin, command({ idempotencyKey: 'k-1' }));
     expect(second.id).to.equal(first.id);
     expect(payments.approvals).to.have.length(1);
-    expect(orders.stored.size).to.equal(1);
+    expect(log.entries.size).to.equal(1);
   });
 
-  it('refunds the payment when the paid order cannot be stored', async () => {
-    const { orders, payments, placeOrder } = setup();
-    orders.failNextInsert = new Error('disk full');
+  it('answers a conflict for the same idempotency key with a different request, never the other order', async () => {
+    const { placeOrder } = setup();
+    await placeOrder.execute(admin, command({ idempotencyKey: 'k-2' }));
+    for (const different of [
+      { deliveryAddress: 'elsewhere' },
+      { lines: [{ menuItemId: 'cola', quantity: 1 }] },
+      { cardToken: 'tok_other' },
+    ]) {
+      expect(await rejection(placeOrder.execute(admin, command({ idempotencyKey: 'k-2', ...different })))).to.include({
+        code: 'ORDER.IDEMPOTENCY_KEY_REUSED',
+        kind: 'already_exists',
+        field: 'idempotency_key',
+      });
+    }
+  });
+
+  it('answers a conflict when payment holds another payment for the key (a concurrent different request)', async () => {
+    const { log, payments, placeOrder } = setup();
+    payments.failWith = paymentTermsConflict();
+    expect(await rejection(placeOrder.execute(admin, command({ idempotencyKey: 'k-3' })))).to.include({
+      code: 'ORDER.IDEMPOTENCY_KEY_REUSED',
+    });
+    expect(log.openAttempts.size, 'nothing was charged under this attempt').to.equal(0);
+  });
+
+  it('with a key, keeps the attempt open when the order cannot be stored, and a retry completes it', async () => {
+    const { log, payments, placeOrder } = setup();
+    log.failNextAppend = new Error('disk full');
+    const error = await rejection(placeOrder.execute(admin, command({ idempotencyKey: 'k-4' })));
+    expect(error).to.include({ code: 'ORDER.NOT_STORED', kind: 'unavailable' });
+    expect(error.message).to.include('same idempotency key');
+    expect((error as { cause?: Error }).cause?.message).to.equal('disk full');
+    expect(payments.refunds).to.be.empty;
+    const retried = await placeOrder.execute(admin, command({ idempotencyKey: 'k-4' }));
+    expect(retried.status).to.equal('paid');
+    expect(payments.refunds).to.be.empty;
+  });
+
+  it('without a key, claims the order id and refunds at once when the order cannot be stored', async () => {
+    const { log, payments, placeOrder } = setup();
+    log.failNextAppend = new Error('disk full');
     const error = await rejection(placeOrder.execute(admin, command()));
     expect(error).to.include({ code: 'ORDER.NOT_STORED', kind: 'unavailable' });
-    expect((error as { cause?: Error }).cause?.message).to.equal('disk full');
-    expect(payments.approvals).to.have.length(1);
+    expect(error.message).to.include('refunded');
     expect(payments.refunds).to.have.length(1);
     expect(payments.refunds[0]?.orderId).to.equal(payments.approvals[0]?.orderId);
-    expect(orders.stored.size).to.equal(0);
+    expect(log.openAttempts.size).to.equal(0);
   });
 
-  it('reports a refund that could not be made after a failed write', async () => {
-    const { orders, payments, attempts, placeOrder, failedRefunds } = setup();
-    orders.failNextInsert = new Error('disk full');
-    payments.refund = () => Promise.reject(new Error('payment down'));
-    await rejection(placeOrder.execute(admin, command()));
-    expect(failedRefunds).to.have.length(1);
-    expect(attempts.open.size, 'left for the settlement to refund').to.equal(1);
+  it('without a key, leaves the refund to the settlement when it cannot be made now', async () => {
+    const { log, payments, placeOrder } = setup();
+    log.failNextAppend = new Error('disk full');
+    payments.refundFailsWith = new Error('payment down');
+    const error = await rejection(placeOrder.execute(admin, command()));
+    expect(error.message).to.include('refunded within 60 s');
+    expect(log.openAttempts.size, 'left for the settlement to refund').to.equal(1);
+  });
+
+  it('says why when the key belongs to an order that was abandoned and refunded', async () => {
+    const { log, payments, placeOrder } = setup();
+    log.failNextAppend = new Error('disk full');
+    await rejection(placeOrder.execute(admin, command({ idempotencyKey: 'k-5' })));
+    const [attempt] = log.openAttempts.values();
+    await log.abandon(attempt!, 'no order was stored for this payment');
+    expect(await rejection(placeOrder.execute(admin, command({ idempotencyKey: 'k-5' })))).to.include({
+      code: 'ORDER.ABANDONED',
+      field: 'idempotency_key',
+    });
+    expect(payments.approvals).to.have.length(1);
   });
 
   const invalid: Array<[string, Partial<PlaceOrderCommand>, string]> = [
@@ -152,6 +205,8 @@ describe('PlaceOrder', () => {
     ['missing address', { deliveryAddress: '  ' }, 'delivery_address'],
     ['huge address', { deliveryAddress: 'x'.repeat(501) }, 'delivery_address'],
     ['missing card', { cardToken: '' }, 'card_token'],
+    ['a NUL in the address', { deliveryAddress: 'Seoul\u0000' }, 'delivery_address'],
+    ['a line break in the card token', { cardToken: 'tok\nvisa' }, 'card_token'],
     ['unknown menu item', { lines: [{ menuItemId: 'pizza', quantity: 1 }] }, 'lines[0].menu_item_id'],
   ];
   for (const [name, overrides, field] of invalid) {

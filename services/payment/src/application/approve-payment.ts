@@ -1,8 +1,8 @@
 import { requireService, type Actor } from './actor.js';
 import type { LineItem } from '../domain/line-item.js';
 import type { Money } from '../domain/money.js';
-import { Payment } from '../domain/payment.js';
-import { invalidField } from '../domain/payment.errors.js';
+import { Payment, VOIDED_BEFORE_APPROVAL, type PaymentState } from '../domain/payment.js';
+import { differentTermsForOrder, invalidField } from '../domain/payment.errors.js';
 import type { Clock, IdGenerator, PaymentProvider, PaymentRepository } from './ports.js';
 import { optionalText, requireId, requireText } from './validation.js';
 
@@ -36,7 +36,7 @@ export class ApprovePayment {
     requireService(actor, 'approving a payment');
     const { cardToken, ...details } = validate(command);
     const earlier = await this.payments.findByOrderId(details.orderId);
-    if (earlier) return earlier;
+    if (earlier) return sameTerms(earlier, details);
 
     const authorization = await this.provider.authorize(cardToken, details.amount, signal);
     const terms = { ...details, paymentId: this.ids.newId() };
@@ -49,8 +49,28 @@ export class ApprovePayment {
     // this authorization is never captured.
     const stored = await this.payments.findByOrderId(details.orderId);
     if (!stored) throw new Error(`payment for order ${details.orderId} was refused as a duplicate but is not stored`);
-    return stored;
+    return sameTerms(stored, details);
   }
+}
+
+/**
+ * Asking again for an order's payment returns it, if it is for the same thing: the same order id
+ * with another amount, store or items is a client's mistake, never another payment's answer.
+ * A void (refunded before any approval) has no terms to compare.
+ */
+function sameTerms(payment: Payment, asked: Omit<ApprovePaymentCommand, 'cardToken'>): Payment {
+  const stored = payment.snapshot();
+  if (stored.statusReason === VOIDED_BEFORE_APPROVAL) return payment;
+  const key = (terms: Pick<PaymentState, 'customerId' | 'amount' | 'storeId' | 'items'>) =>
+    JSON.stringify([
+      terms.customerId,
+      terms.amount.currencyCode,
+      terms.amount.amountMinor,
+      terms.storeId,
+      terms.items.map((item) => [item.menuItemId, item.quantity]),
+    ]);
+  if (key(stored) !== key(asked)) throw differentTermsForOrder(stored.orderId);
+  return payment;
 }
 
 function validate(command: ApprovePaymentCommand): ApprovePaymentCommand {

@@ -27,3 +27,11 @@ export const paymentChangedConcurrently = (orderId: string) =>
     undefined,
     1,
   );
+
+export const differentTermsForOrder = (orderId: string) =>
+  new PaymentError(
+    'PAYMENT.DIFFERENT_TERMS',
+    'already_exists',
+    `order ${orderId} already has a payment for a different amount, store or items`,
+    'order_id',
+  );

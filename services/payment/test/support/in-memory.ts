@@ -1,5 +1,4 @@
-import type { OutgoingEvent } from '@fooddelivery/adapters/jetstream';
-import type { OutboxStore } from '@fooddelivery/adapters/outbox';
+import type { OutboxItem, OutboxStore } from '@fooddelivery/adapters/outbox';
 import { toOutgoingEvent } from '../../src/adapters/events/payment-event.mapper.js';
 import type { PaymentEvent } from '../../src/domain/events.js';
 import type { Money } from '../../src/domain/money.js';
@@ -48,15 +47,14 @@ export class InMemoryPaymentRepository implements PaymentRepository, OutboxStore
     return true;
   }
 
-  async pending(limit: number): Promise<OutgoingEvent[]> {
+  async pending(limit: number): Promise<OutboxItem[]> {
     return this.outbox
       .filter((entry) => !entry.published)
       .slice(0, limit)
-      .map(({ event }) => toOutgoingEvent(event));
+      .map(({ event }) => ({ key: event.eventId, events: [toOutgoingEvent(event)] }));
   }
 
-  async markPublished(events: OutgoingEvent[]) {
-    const eventIds = events.map((event) => event.eventId);
+  async markPublished(eventIds: string[]) {
     for (const entry of this.outbox) if (eventIds.includes(entry.event.eventId)) entry.published = true;
   }
 

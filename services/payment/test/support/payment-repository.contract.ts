@@ -25,7 +25,8 @@ export function paymentRepositoryContract(open: () => Promise<OpenRepository>): 
   // Fresh ids per test, so the suite can share one database.
   const orderId = () => `order-${randomUUID()}`;
   const approved = (id = orderId()) => approvedPayment({ orderId: id, paymentId: randomUUID() }, at, randomUUID());
-  const pendingFor = async (id: string) => (await outbox.pending(1_000)).filter((event) => event.orderId === id);
+  const pendingFor = async (id: string) =>
+    (await outbox.pending(1_000, new Date(Date.now() + 60_000))).flatMap((item) => item.events).filter((event) => event.orderId === id);
   const handledEvent = () => ({ consumer: 'payment-contract', eventId: randomUUID() });
 
   before(async () => {
@@ -102,7 +103,7 @@ export function paymentRepositoryContract(open: () => Promise<OpenRepository>): 
     const decoded = PaymentApproved.decode(event!.payload);
     expect(decoded).to.include({ orderId: payment.orderId, storeId: 'store-seoul-chicken', customerId: 'customer-1' });
     expect(decoded.items).to.have.length(2);
-    await outbox.markPublished([event!]);
+    await outbox.markPublished([event!.eventId]);
     expect(await pendingFor(payment.orderId)).to.be.empty;
   });
 

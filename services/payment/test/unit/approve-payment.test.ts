@@ -35,6 +35,24 @@ describe('ApprovePayment', () => {
     expect(payments.events).to.deep.equal(['PaymentApproved']);
   });
 
+  it('refuses the same order with another amount, store or items: a conflict, never the other payment', async () => {
+    const { provider, approvePayment } = setup();
+    await approvePayment.execute(orderService, approvePaymentCommand());
+    const base = approvePaymentCommand();
+    for (const different of [
+      { amount: { currencyCode: 'KRW', amountMinor: 1 } },
+      { storeId: 'store-other' },
+      { items: [{ ...base.items[0]!, quantity: 7 }] },
+      { customerId: 'customer-other' },
+    ]) {
+      expect(await rejection(approvePayment.execute(orderService, approvePaymentCommand(different)))).to.include({
+        code: 'PAYMENT.DIFFERENT_TERMS',
+        kind: 'already_exists',
+      });
+    }
+    expect(provider.authorizations).to.have.length(1);
+  });
+
   it('stores one payment when two approvals for the same order run at once', async () => {
     const { payments, approvePayment } = setup();
     const results = await Promise.all([

@@ -31,7 +31,9 @@ describe('RefundCancelledOrder', () => {
       status: 'refunded',
       statusReason: 'customer changed their mind',
     });
-    const refunds = (await payments.pending(100)).filter((event) => event.eventType.endsWith('PaymentRefunded'));
+    const refunds = (await payments.pending(100))
+      .flatMap((item) => item.events)
+      .filter((event) => event.eventType.endsWith('PaymentRefunded'));
     expect(refunds).to.have.length(1);
     expect(refunds[0]).to.include({ orderId: 'order-1', causationId: 'order-cancelled-1' });
     expect(payments.handled).to.deep.equal(['payment-refund-cancelled-order/order-cancelled-1']);

@@ -2,6 +2,7 @@ import type { StoreOrder, StoreOrderStatus, StoreOwnerAction } from '../domain/s
 import { storeOrderNotFound } from '../domain/store-order.errors.js';
 import { requireOwnerOf, type Actor } from './actor.js';
 import type { Clock, IdGenerator, StoreOrderPage, StoreOrderRepository } from './ports.js';
+import { changeWithRetry } from './change-with-retry.js';
 import { optionalText, pageSize, requireId } from './validation.js';
 
 /** What the store owner does with an order: accept, cook, deliver, or reject it. */
@@ -17,11 +18,16 @@ export class StoreOwnerActions {
     requireOwnerOf(actor, store);
     const id = requireId('order_id', orderId);
     const why = action === 'reject' ? optionalText('reason', reason, 500) || 'rejected by the store' : '';
-    const order = await this.orders.find(id);
-    if (!order || order.snapshot().storeId !== store) throw storeOrderNotFound(store, id);
-    order.act(action, this.clock.now(), this.ids.newId(), why);
-    if (order.newEvents().length > 0) await this.orders.save(order);
-    return order;
+    // A cancellation or refund may be decided at the same moment: the loser reads again and decides again.
+    const order = await changeWithRetry(this.orders, id, (order) => {
+      if (!order || order.snapshot().storeId !== store) throw storeOrderNotFound(store, id);
+      order.act(action, this.clock.now(), this.ids.newId(), why);
+      return order.newEvents().length > 0 ? order : undefined;
+    });
+    if (order) return order;
+    const unchanged = await this.orders.find(id);
+    if (!unchanged) throw storeOrderNotFound(store, id);
+    return unchanged;
   }
 
   list(actor: Actor, storeId: string, status: StoreOrderStatus | undefined, size: number, pageToken: string): Promise<StoreOrderPage> {

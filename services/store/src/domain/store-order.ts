@@ -35,7 +35,8 @@ export type StoreEventType =
   | 'DeliveryStarted'
   | 'DeliveryCompleted'
   | 'OrderRejected'
-  | 'DeliveryCancelled';
+  | 'DeliveryCancelled'
+  | 'CancellationRefused';
 
 export interface StoreEvent {
   type: StoreEventType;
@@ -48,6 +49,8 @@ export interface StoreEvent {
   reason: string;
   /** The event that led to this one, when another service's event did. */
   causationId?: string;
+  /** CancellationRefused: the order's status when the request arrived. */
+  refusedInStatus?: StoreOrderStatus;
 }
 
 interface Step {
@@ -87,11 +90,19 @@ export class StoreOrder {
   }
 
   /**
-   * The order was cancelled before its payment reached the store (events of two streams
-   * can arrive in either order): remember it so the late payment does not open it.
+   * A cancellation or a refund reached the store before the order did (events of two streams can
+   * arrive in either order): the order is remembered as cancelled, so its late arrival opens nothing.
+   * With `announce`, DeliveryCancelled says so (the customer's request is decided).
    */
-  static cancelledBeforeReceipt(orderId: string, storeId: string, customerId: string, reason: string, now: Date): StoreOrder {
-    return new StoreOrder({
+  static cancelledBeforeReceipt(
+    orderId: string,
+    storeId: string,
+    customerId: string,
+    reason: string,
+    now: Date,
+    announce?: { eventId: string; causationId: string },
+  ): StoreOrder {
+    const order = new StoreOrder({
       orderId,
       storeId,
       customerId,
@@ -104,6 +115,9 @@ export class StoreOrder {
       updatedAt: now,
       version: 1,
     });
+    if (announce)
+      order.raised.push({ ...order.eventBase('DeliveryCancelled', now, announce.eventId, reason), causationId: announce.causationId });
+    return order;
   }
 
   get id(): string {
@@ -131,17 +145,37 @@ export class StoreOrder {
   }
 
   /**
-   * The customer cancelled. Before delivery the store stops and says so; once delivery has
-   * started the order service refuses cancellation, so a late one changes nothing here.
+   * The customer asks to cancel, and the store decides, atomically with its own state: before
+   * delivery it stops the order (DeliveryCancelled, then the order is cancelled and refunded);
+   * once delivery has started, or the order ended otherwise, it refuses (CancellationRefused).
    */
-  cancel(reason: string, now: Date, eventId: string, causationId: string): void {
-    if (!cancellable.has(this.state.status)) return;
+  decideCancellation(reason: string, now: Date, eventId: string, causationId: string): 'cancelled' | 'refused' | 'unchanged' {
+    if (cancellable.has(this.state.status)) {
+      this.move('cancelled', 'DeliveryCancelled', now, eventId, reason, causationId);
+      return 'cancelled';
+    }
+    if (this.state.status === 'cancelled') return 'unchanged';
+    const refusedInStatus = this.state.status;
+    const why = refusedInStatus === 'rejected' ? 'the store rejected the order' : `delivery has started (${refusedInStatus})`;
+    this.state = { ...this.state, updatedAt: now, version: this.state.version + 1 };
+    this.raised.push({ ...this.eventBase('CancellationRefused', now, eventId, why), causationId, refusedInStatus });
+    return 'refused';
+  }
+
+  /** The order's payment was refunded: the order stops, unless it is already out for delivery or over. */
+  stopForRefund(reason: string, now: Date, eventId: string, causationId: string): boolean {
+    if (!cancellable.has(this.state.status)) return false;
     this.move('cancelled', 'DeliveryCancelled', now, eventId, reason, causationId);
+    return true;
   }
 
   private move(to: StoreOrderStatus, type: StoreEventType, now: Date, eventId: string, reason: string, causationId?: string): void {
     this.state = { ...this.state, status: to, statusReason: reason, updatedAt: now, version: this.state.version + 1 };
-    this.raised.push({
+    this.raised.push({ ...this.eventBase(type, now, eventId, reason), ...(causationId !== undefined && { causationId }) });
+  }
+
+  private eventBase(type: StoreEventType, now: Date, eventId: string, reason: string): StoreEvent {
+    return {
       type,
       eventId,
       orderId: this.state.orderId,
@@ -150,7 +184,6 @@ export class StoreOrder {
       customerId: this.state.customerId,
       total: this.state.total,
       reason,
-      ...(causationId !== undefined && { causationId }),
-    });
+    };
   }
 }

@@ -60,23 +60,42 @@ describe('StoreOrder', () => {
     expect(() => inStatus('cooking').act('reject', now, 'e')).to.throw('it is cooking');
   });
 
-  it('cancels delivery before it starts, linking the cancellation that caused it', () => {
-    const order = inStatus('cooking');
-    order.cancel('customer cancelled', now, 'e-9', 'cancel-event-1');
-    expect(order.status).to.equal('cancelled');
-    expect(order.newEvents()[0]).to.include({ type: 'DeliveryCancelled', causationId: 'cancel-event-1' });
-  });
-
-  it('changes nothing when a cancellation arrives after delivery started or twice', () => {
-    for (const status of ['delivering', 'delivered', 'cancelled', 'rejected'] as const) {
+  it('decides a cancellation before delivery: stops the order, linking the request that caused it', () => {
+    for (const status of ['received', 'accepted', 'cooking'] as const) {
       const order = inStatus(status);
-      order.cancel('late', now, 'e', 'c');
-      expect(order.status).to.equal(status);
-      expect(order.newEvents()).to.be.empty;
+      expect(order.decideCancellation('cancelled by the customer', now, 'e-9', 'request-1')).to.equal('cancelled');
+      expect(order.status).to.equal('cancelled');
+      expect(order.newEvents()[0]).to.include({ type: 'DeliveryCancelled', causationId: 'request-1' });
     }
   });
 
-  it('remembers a cancellation that arrived before the payment', () => {
-    expect(StoreOrder.cancelledBeforeReceipt('o-2', 's-1', 'c-1', 'too slow', now).status).to.equal('cancelled');
+  it('refuses a cancellation once delivery started or the order was rejected, saying why; nothing changes', () => {
+    for (const status of ['delivering', 'delivered', 'rejected'] as const) {
+      const order = inStatus(status);
+      expect(order.decideCancellation('late', now, 'e', 'c')).to.equal('refused');
+      expect(order.status).to.equal(status);
+      expect(order.newEvents()[0]).to.include({ type: 'CancellationRefused', refusedInStatus: status, causationId: 'c' });
+    }
+  });
+
+  it('leaves a cancelled order as it is when asked again', () => {
+    const order = inStatus('cancelled');
+    expect(order.decideCancellation('again', now, 'e', 'c')).to.equal('unchanged');
+    expect(order.newEvents()).to.be.empty;
+  });
+
+  it('stops for a refund before delivery only', () => {
+    const cooking = inStatus('cooking');
+    expect(cooking.stopForRefund('payment refunded: x', now, 'e', 'refund-1')).to.equal(true);
+    expect(cooking.snapshot()).to.include({ status: 'cancelled', statusReason: 'payment refunded: x' });
+    for (const status of ['delivering', 'delivered', 'rejected', 'cancelled'] as const)
+      expect(inStatus(status).stopForRefund('x', now, 'e', 'c')).to.equal(false);
+  });
+
+  it('remembers a cancellation that arrived before the order, announcing it when asked to', () => {
+    expect(StoreOrder.cancelledBeforeReceipt('o-2', 's-1', 'c-1', 'too slow', now).newEvents()).to.be.empty;
+    const announced = StoreOrder.cancelledBeforeReceipt('o-2', 's-1', 'c-1', 'too slow', now, { eventId: 'e', causationId: 'r' });
+    expect(announced.status).to.equal('cancelled');
+    expect(announced.newEvents()[0]).to.include({ type: 'DeliveryCancelled', causationId: 'r' });
   });
 });

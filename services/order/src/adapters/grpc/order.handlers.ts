@@ -1,12 +1,18 @@
 import { bindService, caller, type ServiceBinding } from '@fooddelivery/adapters/rpc';
 import { addLogContext } from '@fooddelivery/adapters/logger';
-import { OrderStatus as WireStatus, type Order as WireOrder, type Store as WireStore } from '@fooddelivery/gen/fooddelivery/order/v1/order';
+import {
+  CancellationStatus as WireCancellation,
+  OrderStatus as WireStatus,
+  type Order as WireOrder,
+  type Store as WireStore,
+} from '@fooddelivery/gen/fooddelivery/order/v1/order';
 import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
-import type { Order, OrderStatus } from '../../domain/order.js';
+import type { CancellationStatus, Order, OrderStatus } from '../../domain/order.js';
 import type { Store } from '../../domain/store.js';
 import type { BrowseCatalog } from '../../application/browse-catalog.js';
 import type { CancelOrder } from '../../application/cancel-order.js';
-import type { GetOrder, ListOrders } from '../../application/get-order.js';
+import type { GetOrder } from '../../application/get-order.js';
+import type { ListOrders } from '../../application/list-orders.js';
 import type { PlaceOrder } from '../../application/place-order.js';
 
 export interface OrderUseCases {
@@ -62,6 +68,13 @@ const wireStatus: Record<OrderStatus, WireStatus> = {
   rejected: WireStatus.ORDER_STATUS_REJECTED,
 };
 
+const wireCancellation: Record<CancellationStatus, WireCancellation> = {
+  none: WireCancellation.CANCELLATION_STATUS_UNSPECIFIED,
+  requested: WireCancellation.CANCELLATION_STATUS_REQUESTED,
+  refused: WireCancellation.CANCELLATION_STATUS_REFUSED,
+  accepted: WireCancellation.CANCELLATION_STATUS_ACCEPTED,
+};
+
 function toWireOrder(order: Order): WireOrder {
   const state = order.snapshot();
   return {
@@ -76,6 +89,8 @@ function toWireOrder(order: Order): WireOrder {
     placedAt: state.placedAt,
     updatedAt: state.updatedAt,
     statusReason: state.statusReason,
+    cancellationStatus: wireCancellation[state.cancellation],
+    cancellationRefusal: state.cancellationRefusal,
   };
 }
 

@@ -6,9 +6,9 @@ import {
   type ApprovePaymentRequest,
   type ApprovePaymentResponse,
 } from '@fooddelivery/gen/fooddelivery/payment/v1/payment_service.js';
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
 import type CircuitBreaker from 'opossum';
-import { paymentUnavailable } from '../../domain/order.errors.js';
+import { paymentTermsConflict, paymentUnavailable } from '../../domain/order.errors.js';
 import type { PaymentGateway, PaymentOutcome, PaymentRequest } from '../../application/ports.js';
 import { createPaymentBreaker, type BreakerSettings } from './payment-circuit-breaker.js';
 
@@ -19,12 +19,18 @@ const callerFaults = new Set([
   status.PERMISSION_DENIED,
   status.UNAUTHENTICATED,
 ]);
+
 /**
- * Not held against payment by the breaker: our own mistakes, and "busy" (payment at capacity
- * refuses at once, so there is nothing to protect by opening the circuit and blocking the
- * capacity it does have). Timeouts and outages open it.
+ * Only answers that say payment itself is unhealthy count against it: no answer in time, not
+ * reachable, or a broken transport (no gRPC code). Whatever a request causes (bad input, a
+ * conflict, an INTERNAL from one odd request) and "busy" (payment at capacity refuses at once:
+ * opening the circuit would only block the capacity it does have) leave the circuit alone, so
+ * one customer cannot open it for everyone.
  */
-const notPaymentFailures = new Set([...callerFaults, status.RESOURCE_EXHAUSTED]);
+function saysPaymentIsUnhealthy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'ETIMEDOUT' || code === status.DEADLINE_EXCEEDED || code === status.UNAVAILABLE || typeof code !== 'number';
+}
 
 /** PaymentService over gRPC: one client reused, a deadline on every call, approvals behind a breaker. */
 export class GrpcPaymentGateway implements PaymentGateway {
@@ -46,7 +52,7 @@ export class GrpcPaymentGateway implements PaymentGateway {
     this.approveBreaker = createPaymentBreaker(
       (request: ApprovePaymentRequest) => this.callApprove(request),
       settings,
-      (error) => notPaymentFailures.has((error as Partial<ServiceError>).code ?? status.UNKNOWN),
+      (error) => !saysPaymentIsUnhealthy(error),
       logger,
       metrics,
     );
@@ -110,6 +116,7 @@ export class GrpcPaymentGateway implements PaymentGateway {
     if (grpcError.code === 'ETIMEDOUT' || grpcError.code === status.DEADLINE_EXCEEDED)
       return paymentUnavailable('timed out', retryAfterSeconds, true);
     if (grpcError.code === status.RESOURCE_EXHAUSTED) return paymentUnavailable('busy', 1);
+    if (grpcError.code === status.ALREADY_EXISTS) return paymentTermsConflict();
     if (typeof grpcError.code === 'number' && callerFaults.has(grpcError.code)) {
       // Payment rejected what we sent: our request was malformed, not a payment outage.
       return error instanceof Error ? error : new Error(String(error));

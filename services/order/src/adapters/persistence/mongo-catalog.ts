@@ -1,34 +1,34 @@
-import type { MongoOrm } from '@fooddelivery/adapters/orm';
+import type { Collection } from 'mongodb';
 import type { Store } from '../../domain/store.js';
 import type { Catalog } from '../../application/ports.js';
-import { StoreSchema, type StoreDocument } from './order.schema.js';
+import { isDuplicateKey, type StoreDocument } from './order-database.js';
 
+/** Stores and their menus, one document per store. */
 export class MongoCatalog implements Catalog {
-  constructor(private readonly orm: MongoOrm) {}
+  constructor(private readonly stores: Collection<StoreDocument>) {}
 
   async listStores(): Promise<Store[]> {
-    const documents = await this.orm.em.fork().find(StoreSchema, {}, { orderBy: { _id: 1 } as never });
+    const documents = await this.stores.find({}).sort({ _id: 1 }).toArray();
     return documents.map(toStore);
   }
 
   async findStore(storeId: string): Promise<Store | undefined> {
-    const document = await this.orm.em.fork().findOne(StoreSchema, { _id: storeId });
+    const document = await this.stores.findOne({ _id: storeId });
     return document ? toStore(document) : undefined;
   }
 
   /** Adds the stores that are missing; stores already there (maybe edited) are left alone. */
   async seed(stores: Store[]): Promise<number> {
-    const collection = this.orm.em.getConnection().getCollection<StoreDocument>('stores');
     let added = 0;
     for (const store of stores) {
-      const result = await collection.updateOne(
-        { _id: store.storeId } as never,
-        {
-          $setOnInsert: { name: store.name, cuisine: store.cuisine, open: store.open, currencyCode: store.currencyCode, menu: store.menu },
-        },
-        { upsert: true },
-      );
-      added += result.upsertedCount;
+      const { storeId, ...fields } = store;
+      try {
+        const result = await this.stores.updateOne({ _id: storeId }, { $setOnInsert: fields }, { upsert: true });
+        added += result.upsertedCount;
+      } catch (error) {
+        // Another replica seeded it at the same moment.
+        if (!isDuplicateKey(error)) throw error;
+      }
     }
     return added;
   }

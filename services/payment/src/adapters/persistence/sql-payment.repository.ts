@@ -1,5 +1,6 @@
 import type { SqlOrm } from '@fooddelivery/adapters/orm';
-import { appendToOutbox, firstTimeHandled } from '@fooddelivery/adapters/sql-outbox';
+import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
+import { appendToOutbox, firstTimeHandled, outboxItems } from '@fooddelivery/adapters/sql-outbox';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { Payment } from '../../domain/payment.js';
 import type { HandledEvent, PaymentRepository } from '../../application/ports.js';
@@ -13,7 +14,7 @@ import { PaymentSchema, type PaymentRow } from './payment.schema.js';
 export class SqlPaymentRepository implements PaymentRepository {
   constructor(
     private readonly orm: SqlOrm,
-    private readonly onEventsStored: () => void = () => {},
+    private readonly relay: CommittedEvents = { committed: () => {} },
   ) {}
 
   async findByOrderId(orderId: string): Promise<Payment | undefined> {
@@ -34,7 +35,7 @@ export class SqlPaymentRepository implements PaymentRepository {
       if (error instanceof UniqueConstraintViolationException && (await this.findByOrderId(payment.orderId))) return false;
       throw error;
     }
-    if (inserted && payment.newEvents().length > 0) this.onEventsStored();
+    if (inserted) this.relay.committed(outboxItems(payment.newEvents().map(toOutgoingEvent)));
     return inserted;
   }
 
@@ -50,7 +51,7 @@ export class SqlPaymentRepository implements PaymentRepository {
       if (count === 0) throw new WriteLost();
       addToOutbox(em, payment);
     });
-    if (updated && payment.newEvents().length > 0) this.onEventsStored();
+    if (updated) this.relay.committed(outboxItems(payment.newEvents().map(toOutgoingEvent)));
     return updated;
   }
 

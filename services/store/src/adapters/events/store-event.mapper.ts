@@ -1,5 +1,6 @@
 import type { OutgoingEvent } from '@fooddelivery/adapters/jetstream';
 import {
+  CancellationRefused,
   CookingStarted,
   DeliveryCancelled,
   DeliveryCompleted,
@@ -8,6 +9,7 @@ import {
   OrderRejected,
 } from '@fooddelivery/gen/fooddelivery/store/v1/store_events';
 import type { StoreEvent, StoreEventType } from '../../domain/store-order.js';
+import { wireStatus } from '../wire-status.js';
 
 const wire: Record<StoreEventType, { subject: string; encode(event: StoreEvent): Uint8Array }> = {
   OrderAccepted: { subject: 'accepted', encode: (event) => OrderAccepted.encode(base(event)).finish() },
@@ -18,6 +20,15 @@ const wire: Record<StoreEventType, { subject: string; encode(event: StoreEvent):
   DeliveryCancelled: {
     subject: 'delivery_cancelled',
     encode: (event) => DeliveryCancelled.encode({ ...base(event), reason: event.reason }).finish(),
+  },
+  CancellationRefused: {
+    subject: 'cancellation_refused',
+    encode: (event) =>
+      CancellationRefused.encode({
+        ...base(event),
+        reason: event.reason,
+        status: event.refusedInStatus ? wireStatus[event.refusedInStatus] : 0,
+      }).finish(),
   },
 };
 

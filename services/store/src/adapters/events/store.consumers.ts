@@ -1,43 +1,66 @@
 import type { ReceivedEvent } from '@fooddelivery/adapters/jetstream';
-import { OrderCancelled } from '@fooddelivery/gen/fooddelivery/order/v1/order_events';
-import { PaymentApproved } from '@fooddelivery/gen/fooddelivery/payment/v1/payment_events';
-import type { CancelStoreOrder } from '../../application/cancel-store-order.js';
-import type { ReceivePaidOrder } from '../../application/receive-paid-order.js';
+import { Streams } from '@fooddelivery/adapters/streams';
+import { OrderCancellationRequested, OrderPlaced } from '@fooddelivery/gen/fooddelivery/order/v1/order_events';
+import { PaymentRefunded } from '@fooddelivery/gen/fooddelivery/payment/v1/payment_events';
+import type { DecideCancellation } from '../../application/decide-cancellation.js';
+import type { ReceivePlacedOrder } from '../../application/receive-placed-order.js';
+import type { StopRefundedOrder } from '../../application/stop-refunded-order.js';
 
-export const PAYMENT_APPROVED_CONSUMER = 'store-receive-paid-order';
-export const ORDER_CANCELLED_CONSUMER = 'store-cancel-delivery';
+export const FOLLOW_ORDERS_CONSUMER = 'store-follow-orders';
+export const STOP_REFUNDED_CONSUMER = 'store-stop-refunded-order';
+/** Durables of earlier versions (the store took orders from PaymentApproved and cancelled on OrderCancelled). */
+export const RETIRED_CONSUMERS = [
+  { stream: Streams.payment.name, durable: 'store-receive-paid-order' },
+  { stream: Streams.order.name, durable: 'store-cancel-delivery' },
+];
 
-/** Policy: a paid order reaches the store (PaymentApproved carries everything the store needs). */
-export function onPaymentApproved(receive: ReceivePaidOrder) {
+export const followedOrderSubjects = ['fooddelivery.order.placed', 'fooddelivery.order.cancellation_requested'];
+
+/** Policy on the order's events: a stored order reaches the store owner; a cancellation request is decided here. */
+export function onOrderEvent(receive: ReceivePlacedOrder, decide: DecideCancellation) {
   return async (event: ReceivedEvent) => {
-    const paid = PaymentApproved.decode(event.payload);
-    await receive.execute(
-      {
-        orderId: paid.orderId,
-        storeId: paid.storeId,
-        customerId: paid.customerId,
-        items: paid.items.map((item) => ({
-          menuItemId: item.menuItemId,
-          name: item.name,
-          quantity: item.quantity,
-          unitPrice: item.unitPrice ?? { currencyCode: '', amountMinor: 0 },
-          lineTotal: item.lineTotal ?? { currencyCode: '', amountMinor: 0 },
-        })),
-        total: paid.amount ?? { currencyCode: '', amountMinor: 0 },
-        deliveryAddress: paid.deliveryAddress,
-      },
-      { consumer: PAYMENT_APPROVED_CONSUMER, eventId: event.eventId },
+    const handled = { consumer: FOLLOW_ORDERS_CONSUMER, eventId: event.eventId };
+    if (event.subject === 'fooddelivery.order.placed') {
+      const placed = OrderPlaced.decode(event.payload);
+      await receive.execute(
+        {
+          orderId: required(placed.orderId),
+          storeId: placed.storeId,
+          customerId: placed.customerId,
+          items: placed.items.map((item) => ({
+            menuItemId: item.menuItemId,
+            name: item.name,
+            quantity: item.quantity,
+            unitPrice: item.unitPrice ?? { currencyCode: '', amountMinor: 0 },
+            lineTotal: item.lineTotal ?? { currencyCode: '', amountMinor: 0 },
+          })),
+          total: placed.total ?? { currencyCode: '', amountMinor: 0 },
+          deliveryAddress: placed.deliveryAddress,
+        },
+        handled,
+      );
+    } else if (event.subject === 'fooddelivery.order.cancellation_requested') {
+      const request = OrderCancellationRequested.decode(event.payload);
+      await decide.execute(
+        { orderId: required(request.orderId), storeId: request.storeId, customerId: request.customerId, reason: request.reason },
+        handled,
+      );
+    }
+  };
+}
+
+/** Policy: a refunded payment ends the store's order. */
+export function onPaymentRefunded(stop: StopRefundedOrder) {
+  return async (event: ReceivedEvent) => {
+    const refunded = PaymentRefunded.decode(event.payload);
+    await stop.execute(
+      { orderId: required(refunded.orderId), customerId: refunded.customerId, reason: refunded.reason },
+      { consumer: STOP_REFUNDED_CONSUMER, eventId: event.eventId },
     );
   };
 }
 
-/** Policy: a cancelled order's delivery is cancelled. */
-export function onOrderCancelled(cancel: CancelStoreOrder) {
-  return async (event: ReceivedEvent) => {
-    const cancelled = OrderCancelled.decode(event.payload);
-    await cancel.execute(
-      { orderId: cancelled.orderId, storeId: cancelled.storeId, customerId: cancelled.customerId, reason: cancelled.reason },
-      { consumer: ORDER_CANCELLED_CONSUMER, eventId: event.eventId },
-    );
-  };
+function required(orderId: string): string {
+  if (!orderId) throw new Error('the event carries no order id');
+  return orderId;
 }

@@ -1,21 +1,10 @@
 import { addLogContext } from '@fooddelivery/adapters/logger';
 import { bindService, caller, type CallContext, type ServiceBinding } from '@fooddelivery/adapters/rpc';
-import { StoreOrderStatus as WireStatus, type StoreOrder as WireStoreOrder } from '@fooddelivery/gen/fooddelivery/store/v1/store_order';
+import type { StoreOrder as WireStoreOrder } from '@fooddelivery/gen/fooddelivery/store/v1/store_order';
 import { StoreServiceService } from '@fooddelivery/gen/fooddelivery/store/v1/store_service';
-import type { StoreOrder, StoreOrderStatus, StoreOwnerAction } from '../../domain/store-order.js';
+import type { StoreOrder, StoreOwnerAction } from '../../domain/store-order.js';
 import type { StoreOwnerActions } from '../../application/store-owner-actions.js';
-
-const wireStatus: Record<StoreOrderStatus, WireStatus> = {
-  received: WireStatus.STORE_ORDER_STATUS_RECEIVED,
-  accepted: WireStatus.STORE_ORDER_STATUS_ACCEPTED,
-  cooking: WireStatus.STORE_ORDER_STATUS_COOKING,
-  delivering: WireStatus.STORE_ORDER_STATUS_DELIVERING,
-  delivered: WireStatus.STORE_ORDER_STATUS_DELIVERED,
-  rejected: WireStatus.STORE_ORDER_STATUS_REJECTED,
-  cancelled: WireStatus.STORE_ORDER_STATUS_CANCELLED,
-};
-
-const domainStatus = new Map(Object.entries(wireStatus).map(([status, wire]) => [wire, status as StoreOrderStatus]));
+import { domainStatus, wireStatus } from '../wire-status.js';
 
 export function storeServiceBinding(actions: StoreOwnerActions): ServiceBinding {
   const act =

@@ -1,6 +1,8 @@
 import { InvalidRequestError } from '@fooddelivery/adapters/errors';
 import type { SqlOrm } from '@fooddelivery/adapters/orm';
-import { appendToOutbox, firstTimeHandled } from '@fooddelivery/adapters/sql-outbox';
+import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
+import { appendToOutbox, firstTimeHandled, outboxItems, ProcessedEventSchema } from '@fooddelivery/adapters/sql-outbox';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { StoreOrder, type StoreOrderStatus } from '../../domain/store-order.js';
 import { changedConcurrently } from '../../domain/store-order.errors.js';
 import type { HandledEvent, StoreOrderPage, StoreOrderRepository } from '../../application/ports.js';
@@ -10,7 +12,7 @@ import { StoreOrderSchema, type StoreOrderRow } from './store-order.schema.js';
 export class SqlStoreOrderRepository implements StoreOrderRepository {
   constructor(
     private readonly orm: SqlOrm,
-    private readonly onEventsStored: () => void = () => {},
+    private readonly relay: CommittedEvents = { committed: () => {} },
   ) {}
 
   async find(orderId: string): Promise<StoreOrder | undefined> {
@@ -22,20 +24,32 @@ export class SqlStoreOrderRepository implements StoreOrderRepository {
     const state = order.snapshot();
     const events = order.newEvents().map(toOutgoingEvent);
     const now = new Date();
-    const saved = await this.orm.em.fork().transactional(async (em) => {
-      if (handled && !(await firstTimeHandled(em, handled.consumer, handled.eventId, now))) return false;
-      const row: StoreOrderRow = { ...state, items: [...state.items] };
-      if (state.version === 1) {
-        em.create(StoreOrderSchema, row);
-      } else {
-        const updated = await em.nativeUpdate(StoreOrderSchema, { orderId: state.orderId, version: state.version - 1 }, row);
-        if (updated === 0) throw changedConcurrently(state.orderId);
-      }
-      appendToOutbox(em, events, now);
-      return true;
-    });
-    if (saved && events.length > 0) this.onEventsStored();
+    let saved: boolean;
+    try {
+      saved = await this.orm.em.fork().transactional(async (em) => {
+        if (handled && !(await firstTimeHandled(em, handled.consumer, handled.eventId, now))) return false;
+        const row: StoreOrderRow = { ...state, items: [...state.items] };
+        if (state.version === 1) {
+          await em.insert(StoreOrderSchema, row);
+        } else {
+          const updated = await em.nativeUpdate(StoreOrderSchema, { orderId: state.orderId, version: state.version - 1 }, row);
+          if (updated === 0) throw changedConcurrently(state.orderId);
+        }
+        appendToOutbox(em, events, now);
+        return true;
+      });
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      // Another write got there first: the same event handled by another replica, or the order created meanwhile.
+      if (handled && (await this.alreadyHandled(handled))) return false;
+      throw changedConcurrently(state.orderId);
+    }
+    if (saved) this.relay.committed(outboxItems(events));
     return saved;
+  }
+
+  private async alreadyHandled(handled: HandledEvent): Promise<boolean> {
+    return (await this.orm.em.fork().findOne(ProcessedEventSchema, { consumer: handled.consumer, eventId: handled.eventId })) !== null;
   }
 
   async list(storeId: string, status: StoreOrderStatus | undefined, limit: number, cursor?: string): Promise<StoreOrderPage> {

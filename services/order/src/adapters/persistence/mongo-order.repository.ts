@@ -1,0 +1,181 @@
+import { InvalidRequestError } from '@fooddelivery/adapters/errors';
+import type { OutgoingEvent } from '@fooddelivery/adapters/jetstream';
+import type { Logger } from '@fooddelivery/adapters/logger';
+import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
+import { randomUUID } from 'node:crypto';
+import { Order, type OrderState } from '../../domain/order.js';
+import { orderChangedConcurrently } from '../../domain/order.errors.js';
+import { AbandonedOrder, type OrderPage, type OrderRepository, type PaymentAttempt } from '../../application/ports.js';
+import { toOutgoingEvent } from '../events/order-event.mapper.js';
+import { ABANDONED, fromStoredChange, toStoredChange } from './order-change.codec.js';
+import { isDuplicateKey, logId, pendingId, type OrderDatabase, type OrderViewDocument, type StoredEvent } from './order-database.js';
+
+interface Cursor {
+  placedAt: string;
+  orderId: string;
+}
+
+/**
+ * Orders as append-only logs in MongoDB (FerretDB locally). Appending version n + 1 is an insert
+ * of `<orderId>:<n + 1>`: the duplicate-key error of a second writer is the concurrency check.
+ * A change with events is written under a pending-change record, so the relay's sweep finds it
+ * if this process stops before publishing.
+ */
+export class MongoOrderRepository implements OrderRepository {
+  constructor(
+    private readonly database: OrderDatabase,
+    private readonly relay: CommittedEvents,
+    private readonly logger?: Logger,
+  ) {}
+
+  async load(orderId: string): Promise<Order | AbandonedOrder | undefined> {
+    const view = await this.database.views.findOne({ _id: orderId });
+    let order: Order | undefined;
+    if (view) {
+      order = Order.restore(fromView(view));
+    } else {
+      const first = await this.database.log.findOne({ _id: logId(orderId, 1) });
+      if (!first) return undefined;
+      if (first.change.type === ABANDONED) return new AbandonedOrder(orderId, String(first.change.reason ?? ''));
+      order = Order.fold([fromStoredChange(first.change)]);
+      if (!order) return undefined;
+    }
+    const behind = order.version;
+    await this.catchUp(order);
+    // Read-repair: the view lagged (a write failed after its log entry, or two writers' views crossed).
+    if (order.version !== behind || !view) this.writeView(order).catch(() => {});
+    return order;
+  }
+
+  async append(order: Order, attempt?: PaymentAttempt): Promise<void> {
+    const pending = order.pendingChange();
+    if (!pending) return;
+    const { orderId, version } = { orderId: order.id, version: order.version };
+    const events = pending.events.map(toOutgoingEvent);
+    let token: string;
+    let pendingKey: string | undefined;
+    if (attempt) {
+      if (version !== 1) throw new Error(`a payment attempt starts an order's log, not version ${version}`);
+      token = attempt.token;
+      pendingKey = pendingId(orderId, 1, token);
+    } else {
+      token = randomUUID();
+      if (events.length > 0) {
+        pendingKey = pendingId(orderId, version, token);
+        await this.database.pending.insertOne({ _id: pendingKey, orderId, version, token, kind: 'change', since: new Date() });
+      }
+    }
+    try {
+      await this.database.log.insertOne({
+        _id: logId(orderId, version),
+        orderId,
+        version,
+        token,
+        change: toStoredChange(pending.change),
+        events: events.map(toStoredEvent),
+        at: pending.change.at,
+      });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      if (pendingKey && !attempt) await this.database.pending.deleteOne({ _id: pendingKey }).catch(() => {});
+      throw orderChangedConcurrently(orderId);
+    }
+    // The change is committed; the view is a cache that readers repair.
+    await this.writeView(order).catch((error: unknown) =>
+      this.logger?.warn({ err: error, orderId }, 'order view not updated; readers repair it'),
+    );
+    if (pendingKey && events.length > 0) this.relay.committed([{ key: pendingKey, events }]);
+  }
+
+  async listByCustomer(customerId: string, limit: number, cursor?: string): Promise<OrderPage> {
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const filter = after
+      ? {
+          customerId,
+          $or: [{ placedAt: { $lt: new Date(after.placedAt) } }, { placedAt: new Date(after.placedAt), _id: { $lt: after.orderId } }],
+        }
+      : { customerId };
+    const views = await this.database.views
+      .find(filter)
+      .sort({ placedAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .toArray();
+    const page = views.slice(0, limit).map((view) => Order.restore(fromView(view)));
+    await Promise.all(page.map((order) => this.catchUp(order)));
+    const last = page.at(-1);
+    if (views.length <= limit || !last) return { orders: page };
+    return { orders: page, nextCursor: encodeCursor({ placedAt: last.snapshot().placedAt.toISOString(), orderId: last.id }) };
+  }
+
+  /** Applies the log's entries after the order's version. */
+  private async catchUp(order: Order): Promise<void> {
+    for (;;) {
+      const next = await this.database.log.findOne({ _id: logId(order.id, order.version + 1) });
+      if (!next) return;
+      order.advance(next.version, fromStoredChange(next.change));
+    }
+  }
+
+  private async writeView(order: Order): Promise<void> {
+    const view = toView(order.snapshot());
+    if (order.version > 1) {
+      const replaced = await this.database.views.replaceOne({ _id: order.id }, view);
+      if (replaced.matchedCount > 0) return;
+    }
+    try {
+      await this.database.views.insertOne(view);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      await this.database.views.replaceOne({ _id: order.id }, view);
+    }
+  }
+}
+
+export function toStoredEvent(event: OutgoingEvent): StoredEvent {
+  return {
+    eventId: event.eventId,
+    eventType: event.eventType,
+    subject: event.subject,
+    payload: Buffer.from(event.payload).toString('base64'),
+  };
+}
+
+export function fromStoredEvent(orderId: string, event: StoredEvent): OutgoingEvent {
+  return {
+    eventId: event.eventId,
+    eventType: event.eventType,
+    subject: event.subject,
+    orderId,
+    payload: Buffer.from(event.payload, 'base64'),
+  };
+}
+
+export function toView(state: Readonly<OrderState>): OrderViewDocument {
+  const { orderId, ...rest } = state;
+  return { _id: orderId, ...rest };
+}
+
+function fromView(view: OrderViewDocument): OrderState {
+  const { _id, ...rest } = view;
+  return {
+    ...rest,
+    orderId: _id,
+    total: { currencyCode: rest.total.currencyCode, amountMinor: Number(rest.total.amountMinor) },
+    placedAt: new Date(rest.placedAt),
+    updatedAt: new Date(rest.updatedAt),
+  };
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(token: string): Cursor {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString()) as Partial<Cursor>;
+    if (typeof parsed.placedAt === 'string' && typeof parsed.orderId === 'string') return parsed as Cursor;
+  } catch {
+    // fall through
+  }
+  throw new InvalidRequestError('page_token', 'is not a token this service issued');
+}
