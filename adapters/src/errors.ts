@@ -85,6 +85,8 @@ export function isDependencyOutage(error: unknown): boolean {
     if (/^Mongo(ServerSelection|Network|NetworkTimeout|OperationTimeout|TopologyClosed|PoolCleared|NotConnected)Error$/.test(name))
       return true;
     if (/^(Connection|LockWaitTimeout|Deadlock|ReadOnly)Exception$/.test(name)) return true;
+    // The server gave up on the operation's time limit (MongoDB: MaxTimeMSExpired; FerretDB reports it as an InternalError).
+    if (code === 50 || /MaxTimeMSExpired|handleMaxTimeMSError|operation exceeded time limit|\binterrupted \(9\)/.test(message)) return true;
     if (
       typeof code === 'string' &&
       /^(SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08\d{3}|53300)/.test(code)

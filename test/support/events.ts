@@ -10,7 +10,7 @@ export interface StoredEvent {
   data: Uint8Array;
 }
 
-/** Every message of a stream, oldest first, read by sequence (test streams are small). */
+/** Every message of a stream, oldest first, read with an ordered consumer. */
 export async function streamEvents(natsUrl: string, stream: string): Promise<StoredEvent[]> {
   const connection = await connect({ servers: natsUrl });
   try {
@@ -22,18 +22,21 @@ export async function streamEvents(natsUrl: string, stream: string): Promise<Sto
       return [];
     }
     const events: StoredEvent[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-      const message = await manager.streams.getMessage(stream, { seq }).catch(() => undefined);
-      if (!message) continue;
+    if (info.state.messages === 0) return events;
+    const consumer = await connection.jetstream().consumers.get(stream);
+    const messages = await consumer.consume({ max_messages: 1_000 });
+    for await (const message of messages) {
       events.push({
         subject: message.subject,
-        eventId: message.header.get(EventHeader.id),
-        orderId: message.header.get(EventHeader.orderId),
-        eventType: message.header.get(EventHeader.type),
-        msgId: message.header.get('Nats-Msg-Id'),
+        eventId: message.headers?.get(EventHeader.id) ?? '',
+        orderId: message.headers?.get(EventHeader.orderId) ?? '',
+        eventType: message.headers?.get(EventHeader.type) ?? '',
+        msgId: message.headers?.get('Nats-Msg-Id') ?? '',
         data: message.data,
       });
+      if (message.info.pending === 0 || message.seq >= info.state.last_seq) break;
     }
+    await messages.close();
     return events;
   } finally {
     await connection.close();

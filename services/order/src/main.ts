@@ -9,7 +9,6 @@ import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BrowseCatalog } from './application/browse-catalog.js';
 import { CancelOrder } from './application/cancel-order.js';
 import { FollowStore } from './application/follow-store.js';
@@ -24,6 +23,7 @@ import { GrpcPaymentGateway } from './adapters/payment/grpc-payment-gateway.js';
 import { CachedCatalog } from './adapters/persistence/cached-catalog.js';
 import { demoStores } from './adapters/persistence/demo-catalog.js';
 import { migrateLegacyLayout } from './adapters/persistence/legacy-layout.js';
+import { LocalOrderChanges } from './adapters/persistence/local-order-changes.js';
 import { MongoCatalog } from './adapters/persistence/mongo-catalog.js';
 import { MongoOrderOutbox } from './adapters/persistence/mongo-order-outbox.js';
 import { MongoOrderRepository } from './adapters/persistence/mongo-order.repository.js';
@@ -99,7 +99,14 @@ await runService({
     });
     relay.start();
     onShutdown(() => relay.stop());
-    const orders = new MongoOrderRepository(database, relay, logger);
+    const conflicts = metrics.counter('order_log_conflicts_total', 'Appends that lost their version to another write (then decided again)');
+    const changes = new LocalOrderChanges();
+    const orders = new MongoOrderRepository(database, relay, {
+      logger,
+      conflict: () => conflicts.inc(),
+      appended: (orderId) => changes.appended(orderId),
+    });
+    onShutdown(() => orders.viewsWritten());
     const attempts = new MongoPaymentAttempts(database);
 
     const payments = new GrpcPaymentGateway(
@@ -152,7 +159,7 @@ await runService({
         listOrders: new ListOrders(orders),
         cancelOrder: new CancelOrder(orders, systemClock, uuidGenerator, {
           waitMs: config.CANCEL_DECISION_WAIT_MS,
-          sleep: (ms) => sleep(ms),
+          wait: changes,
         }),
       }),
     ];

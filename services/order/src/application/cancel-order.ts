@@ -2,7 +2,7 @@ import type { Order } from '../domain/order.js';
 import { cannotCancel, orderNotFound } from '../domain/order.errors.js';
 import { forbidden, maySee, type Actor } from './actor.js';
 import { changeWithRetry } from './change-with-retry.js';
-import { AbandonedOrder, type Clock, type IdGenerator, type OrderRepository } from './ports.js';
+import type { Clock, IdGenerator, OrderChangeWait, OrderRepository } from './ports.js';
 import { optionalText, requireId } from './validation.js';
 
 /**
@@ -17,7 +17,7 @@ export class CancelOrder {
     private readonly orders: OrderRepository,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-    private readonly decision: { waitMs: number; sleep(ms: number): Promise<void> },
+    private readonly decision: { waitMs: number; wait: OrderChangeWait },
   ) {}
 
   async execute(actor: Actor, orderId: string, reason: string): Promise<Order> {
@@ -32,17 +32,17 @@ export class CancelOrder {
     return this.awaitDecision(requested);
   }
 
+  /** The request is recorded; a read that fails while waiting leaves it as the answer (the decision follows). */
   private async awaitDecision(order: Order): Promise<Order> {
     const deadline = this.clock.now().getTime() + this.decision.waitMs;
-    let current = order;
-    for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
-      const { status, cancellation } = current.snapshot();
-      if (status === 'cancelled') return current;
-      if (cancellation === 'refused') throw cannotCancel(current.id, status, current.snapshot().cancellationRefusal);
-      if (this.clock.now().getTime() + pause > deadline) return current;
-      await this.decision.sleep(pause);
-      const loaded = await this.orders.load(current.id);
-      if (loaded && !(loaded instanceof AbandonedOrder)) current = loaded;
+    for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+      const { status, cancellation, cancellationRefusal } = order.snapshot();
+      if (status === 'cancelled') return order;
+      if (cancellation === 'refused') throw cannotCancel(order.id, status, cancellationRefusal);
+      const left = deadline - this.clock.now().getTime();
+      if (left <= 0) return order;
+      await this.decision.wait.until(order.id, Math.min(pause, left));
+      await this.orders.refresh(order).catch(() => undefined);
     }
   }
 }

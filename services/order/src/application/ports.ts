@@ -21,6 +21,8 @@ export interface OrderRepository {
    * A new order (version 1) is written under its payment attempt.
    */
   append(order: Order, attempt?: PaymentAttempt): Promise<void>;
+  /** Applies to `order` the changes its log holds after the order's version (one read when there are none). */
+  refresh(order: Order): Promise<void>;
   listByCustomer(customerId: string, limit: number, cursor?: string): Promise<OrderPage>;
 }
 
@@ -85,6 +87,12 @@ export interface PaymentGateway {
   approve(request: PaymentRequest): Promise<PaymentOutcome>;
   /** Refunds, or voids if it has not been approved yet: the order id identifies the payment. */
   refund(orderId: string, reason: string): Promise<void>;
+}
+
+/** Waiting for an order to change, e.g. for the store's decision on a cancellation. */
+export interface OrderChangeWait {
+  /** Resolves after `ms`, or sooner once the order changed in this process. */
+  until(orderId: string, ms: number): Promise<void>;
 }
 
 export interface Clock {

@@ -54,6 +54,14 @@ export class InMemoryOrderLog implements OrderRepository, PaymentAttempts {
     this.published.push(...pending.events);
   }
 
+  async refresh(order: Order): Promise<void> {
+    const entries = this.entries.get(order.id) ?? [];
+    for (let version = order.version + 1; version <= entries.length; version++) {
+      const entry = entries[version - 1]!;
+      order.advance(version, 'change' in entry ? entry.change : undefined);
+    }
+  }
+
   async listByCustomer(customerId: string, limit: number, cursor?: string): Promise<OrderPage> {
     const orders: Order[] = [];
     for (const orderId of this.entries.keys()) {

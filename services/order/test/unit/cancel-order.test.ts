@@ -15,9 +15,11 @@ function setup(storeDecides: (orderId: string, follow: FollowStore) => Promise<v
   const follow = new FollowStore(log, clock, ids);
   const cancel = new CancelOrder(log, clock, ids, {
     waitMs: 1_000,
-    sleep: async (ms) => {
-      clock.advance(ms);
-      for (const orderId of log.entries.keys()) await storeDecides(orderId, follow);
+    wait: {
+      until: async (orderId: string, ms: number) => {
+        clock.advance(ms);
+        await storeDecides(orderId, follow);
+      },
     },
   });
   return { log, cancel, follow };

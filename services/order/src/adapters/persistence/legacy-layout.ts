@@ -1,6 +1,6 @@
 import type { Logger } from '@fooddelivery/adapters/logger';
 import { Order, type LineItem, type OrderChange, type OrderStatus, type StoreProgress } from '../../domain/order.js';
-import { toView } from './mongo-order.repository.js';
+import { toView } from './order-view.js';
 import { toStoredChange } from './order-change.codec.js';
 import { Collections, isDuplicateKey, logId, pendingId, type OrderDatabase, type StoredEvent } from './order-database.js';
 

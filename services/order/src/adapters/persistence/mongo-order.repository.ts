@@ -3,12 +3,14 @@ import type { OutgoingEvent } from '@fooddelivery/adapters/jetstream';
 import type { Logger } from '@fooddelivery/adapters/logger';
 import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
 import { randomUUID } from 'node:crypto';
-import { Order, type OrderState } from '../../domain/order.js';
+import { Order } from '../../domain/order.js';
 import { orderChangedConcurrently } from '../../domain/order.errors.js';
 import { AbandonedOrder, type OrderPage, type OrderRepository, type PaymentAttempt } from '../../application/ports.js';
 import { toOutgoingEvent } from '../events/order-event.mapper.js';
 import { ABANDONED, fromStoredChange, toStoredChange } from './order-change.codec.js';
-import { isDuplicateKey, logId, pendingId, type OrderDatabase, type OrderViewDocument, type StoredEvent } from './order-database.js';
+import { isDuplicateKey, logId, pendingId, type OrderDatabase, type StoredEvent } from './order-database.js';
+import { fromView, toView } from './order-view.js';
+import { OrderViewWriter } from './order-view-writer.js';
 
 interface Cursor {
   placedAt: string;
@@ -22,11 +24,20 @@ interface Cursor {
  * if this process stops before publishing.
  */
 export class MongoOrderRepository implements OrderRepository {
+  private readonly views: OrderViewWriter;
+
   constructor(
     private readonly database: OrderDatabase,
     private readonly relay: CommittedEvents,
-    private readonly logger?: Logger,
-  ) {}
+    private readonly observe: { logger?: Logger; conflict?: () => void; appended?: (orderId: string) => void } = {},
+  ) {
+    this.views = new OrderViewWriter(database, observe.logger);
+  }
+
+  /** Resolves once the views of every change so far are written (for an orderly shutdown). */
+  viewsWritten(): Promise<void> {
+    return this.views.flushed();
+  }
 
   async load(orderId: string): Promise<Order | AbandonedOrder | undefined> {
     const view = await this.database.views.findOne({ _id: orderId });
@@ -43,7 +54,7 @@ export class MongoOrderRepository implements OrderRepository {
     const behind = order.version;
     await this.catchUp(order);
     // Read-repair: the view lagged (a write failed after its log entry, or two writers' views crossed).
-    if (order.version !== behind || !view) this.writeView(order).catch(() => {});
+    if (order.version !== behind || !view) this.views.schedule(toView(order.snapshot()));
     return order;
   }
 
@@ -78,13 +89,15 @@ export class MongoOrderRepository implements OrderRepository {
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       if (pendingKey && !attempt) await this.database.pending.deleteOne({ _id: pendingKey }).catch(() => {});
+      this.observe.conflict?.();
       throw orderChangedConcurrently(orderId);
     }
     // The change is committed; the view is a cache that readers repair.
-    await this.writeView(order).catch((error: unknown) =>
-      this.logger?.warn({ err: error, orderId }, 'order view not updated; readers repair it'),
-    );
+    await this.views
+      .write(order)
+      .catch((error: unknown) => this.observe.logger?.warn({ err: error, orderId }, 'order view not updated; readers repair it'));
     if (pendingKey && events.length > 0) this.relay.committed([{ key: pendingKey, events }]);
+    this.observe.appended?.(orderId);
   }
 
   async listByCustomer(customerId: string, limit: number, cursor?: string): Promise<OrderPage> {
@@ -107,26 +120,16 @@ export class MongoOrderRepository implements OrderRepository {
     return { orders: page, nextCursor: encodeCursor({ placedAt: last.snapshot().placedAt.toISOString(), orderId: last.id }) };
   }
 
+  refresh(order: Order): Promise<void> {
+    return this.catchUp(order);
+  }
+
   /** Applies the log's entries after the order's version. */
   private async catchUp(order: Order): Promise<void> {
     for (;;) {
       const next = await this.database.log.findOne({ _id: logId(order.id, order.version + 1) });
       if (!next) return;
       order.advance(next.version, fromStoredChange(next.change));
-    }
-  }
-
-  private async writeView(order: Order): Promise<void> {
-    const view = toView(order.snapshot());
-    if (order.version > 1) {
-      const replaced = await this.database.views.replaceOne({ _id: order.id }, view);
-      if (replaced.matchedCount > 0) return;
-    }
-    try {
-      await this.database.views.insertOne(view);
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      await this.database.views.replaceOne({ _id: order.id }, view);
     }
   }
 }
@@ -147,22 +150,6 @@ export function fromStoredEvent(orderId: string, event: StoredEvent): OutgoingEv
     subject: event.subject,
     orderId,
     payload: Buffer.from(event.payload, 'base64'),
-  };
-}
-
-export function toView(state: Readonly<OrderState>): OrderViewDocument {
-  const { orderId, ...rest } = state;
-  return { _id: orderId, ...rest };
-}
-
-function fromView(view: OrderViewDocument): OrderState {
-  const { _id, ...rest } = view;
-  return {
-    ...rest,
-    orderId: _id,
-    total: { currencyCode: rest.total.currencyCode, amountMinor: Number(rest.total.amountMinor) },
-    placedAt: new Date(rest.placedAt),
-    updatedAt: new Date(rest.updatedAt),
   };
 }
 
