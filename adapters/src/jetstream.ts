@@ -143,6 +143,9 @@ export interface ConsumerOptions {
   onHealth?(receiving: boolean): void;
 }
 
+/** What a service subscribes to: the part of a consumer its composition root decides. */
+export type EventSubscription = Pick<ConsumerOptions, 'stream' | 'durable' | 'filterSubjects' | 'handle'>;
+
 type Outcome = 'handled' | 'retried' | 'dead_lettered' | 'redelivered' | 'dead_letter_failed';
 
 /**

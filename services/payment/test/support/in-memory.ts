@@ -58,6 +58,17 @@ export class InMemoryPaymentRepository implements PaymentRepository, OutboxStore
     for (const entry of this.outbox) if (eventIds.includes(entry.event.eventId)) entry.published = true;
   }
 
+  /** Events not handed to the relay yet, in order; from now on they count as handed over. */
+  unpublished(): PaymentEvent[] {
+    const entries = this.outbox.filter((entry) => !entry.published);
+    for (const entry of entries) entry.published = true;
+    return entries.map((entry) => entry.event);
+  }
+
+  orderIds(): string[] {
+    return [...this.rows.keys()];
+  }
+
   private wasHandled(handled: HandledEvent | undefined): boolean {
     return handled !== undefined && this.handled.includes(key(handled));
   }

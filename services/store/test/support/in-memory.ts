@@ -1,14 +1,19 @@
 import { StoreOrder } from '../../src/domain/store-order.js';
 import { changedConcurrently } from '../../src/domain/store-order.errors.js';
 import type { Clock, HandledEvent, IdGenerator, StoreOrderPage, StoreOrderRepository } from '../../src/application/ports.js';
-import type { StoreOrderStatus } from '../../src/domain/store-order.js';
+import type { StoreEvent, StoreOrderStatus } from '../../src/domain/store-order.js';
 
 /** Behaves like the SQL repository: a write on a stale order is refused; the handled event is kept with its effect. */
 export class InMemoryStoreOrderRepository implements StoreOrderRepository {
   readonly rows = new Map<string, StoreOrder>();
   readonly handled = new Set<string>();
+  /** Every event stored, in order (the outbox). */
+  readonly outbox: StoreEvent[] = [];
+
   /** Types of all events stored, in order. */
-  readonly events: string[] = [];
+  get events(): string[] {
+    return this.outbox.map((event) => event.type);
+  }
 
   async find(orderId: string) {
     await tick();
@@ -24,7 +29,7 @@ export class InMemoryStoreOrderRepository implements StoreOrderRepository {
     if (state.version === 1 ? current !== undefined : current?.snapshot().version !== state.version - 1)
       throw changedConcurrently(state.orderId);
     this.rows.set(state.orderId, StoreOrder.restore(structuredClone(state)));
-    this.events.push(...order.newEvents().map((event) => event.type));
+    this.outbox.push(...order.newEvents());
     if (handled) this.handled.add(`${handled.consumer}/${handled.eventId}`);
     return true;
   }
