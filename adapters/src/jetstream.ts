@@ -169,10 +169,12 @@ export async function startConsumer(connection: NatsConnection, options: Consume
       try {
         if (failures > 0) await setUpConsumer(connection, options);
         const consumer = await js.consumers.get(options.stream, options.durable);
-        messages = await consumer.consume({ max_messages: 64 });
+        const current = await consumer.consume({ max_messages: 64 });
+        messages = current;
         if (stopped) break;
         options.onHealth?.(true);
         failures = 0;
+        void watchForLoss(current, options);
         for await (const message of messages) {
           await lanes.run(message.headers?.get(EventHeader.orderId) || String(message.seq), () =>
             handleMessage(message, options, backoffMs, js, count),
@@ -202,6 +204,21 @@ export async function startConsumer(connection: NatsConnection, options: Consume
       await lanes.idle();
     },
   };
+}
+
+/**
+ * The client keeps waiting when its durable consumer or stream disappears (deleted by an
+ * operator, lost with a JetStream node): end the message stream then, so the supervisor sets the
+ * consumer up again.
+ */
+async function watchForLoss(messages: ConsumerMessages, options: ConsumerOptions): Promise<void> {
+  for await (const status of await messages.status()) {
+    if (['consumer_deleted', 'consumer_not_found', 'stream_not_found'].includes(status.type)) {
+      options.logger.error({ consumer: options.durable, status: status.type }, 'the durable consumer is gone; setting it up again');
+      await messages.close();
+      return;
+    }
+  }
 }
 
 async function setUpConsumer(connection: NatsConnection, options: ConsumerOptions): Promise<void> {
