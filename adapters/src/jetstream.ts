@@ -12,6 +12,7 @@ import {
   type JsMsg,
   type NatsConnection,
 } from 'nats';
+import { isDependencyOutage } from './errors.js';
 import { withLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { Streams } from './streams.js';
@@ -151,7 +152,8 @@ type Outcome = 'handled' | 'retried' | 'dead_lettered' | 'redelivered' | 'dead_l
 /**
  * A durable pull consumer with explicit acks: a handled event is acked, a failed one is
  * redelivered after the next backoff delay, up to a bounded number of deliveries, then moved to
- * the dead letters. Supervised: if receiving stops for any reason other than `stop()`, it is set
+ * the dead letters. A failure that says a dependency is down (a database outage) is not the
+ * event's fault: it is redelivered, at the longest backoff, until the dependency is back. Supervised: if receiving stops for any reason other than `stop()`, it is set
  * up again with backoff, and `onHealth` reports the gap.
  */
 export async function startConsumer(connection: NatsConnection, options: ConsumerOptions): Promise<{ stop(): Promise<void> }> {
@@ -313,6 +315,14 @@ async function handleMessage(
       count('handled');
       return;
     } catch (error) {
+      if (isDependencyOutage(error)) {
+        // Not the event's fault: waited out however long it lasts, never dead-lettered.
+        count('retried');
+        const delay = backoffMs[Math.min(event.deliveryCount, backoffMs.length) - 1] ?? 1_000;
+        options.logger.warn({ err: errorText(error), deliveryCount: event.deliveryCount, retryInMs: delay }, 'a dependency is unavailable; the event will be redelivered');
+        message.nak(delay);
+        return;
+      }
       if (event.deliveryCount <= backoffMs.length) {
         count('retried');
         const delay = backoffMs[event.deliveryCount - 1] ?? 1_000;
