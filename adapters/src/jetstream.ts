@@ -319,7 +319,10 @@ async function handleMessage(
         // Not the event's fault: waited out however long it lasts, never dead-lettered.
         count('retried');
         const delay = backoffMs[Math.min(event.deliveryCount, backoffMs.length) - 1] ?? 1_000;
-        options.logger.warn({ err: errorText(error), deliveryCount: event.deliveryCount, retryInMs: delay }, 'a dependency is unavailable; the event will be redelivered');
+        options.logger.warn(
+          { err: errorText(error), deliveryCount: event.deliveryCount, retryInMs: delay },
+          'a dependency is unavailable; the event will be redelivered',
+        );
         message.nak(delay);
         return;
       }
