@@ -118,7 +118,7 @@ export class World {
         },
       },
     },
-    { retryAfterSeconds: 1, settleAfterMs: 60_000, cancelDecisionWaitMs: 3_000 },
+    { settleAfterMs: 60_000, cancelDecisionWaitMs: 3_000 },
   );
 
   readonly streams: Record<string, StreamMessage[]> = { [Streams.order.name]: [], [Streams.payment.name]: [], [Streams.store.name]: [] };
@@ -358,8 +358,8 @@ class SimulatedPaymentChannel implements PaymentGateway {
 
   constructor(private readonly world: World) {}
 
-  isAcceptingPayments(): boolean {
-    return true;
+  refusesNow(): undefined {
+    return undefined;
   }
 
   async approve(request: PaymentRequest): Promise<PaymentOutcome> {

@@ -31,8 +31,6 @@ export interface OrderPorts {
 }
 
 export interface OrderSettings {
-  /** Told to customers while payment is failing: about when the circuit tries again. */
-  retryAfterSeconds: number;
   /** How long a retry under the same idempotency key may still complete an order; then its payment is refunded. */
   settleAfterMs: number;
   /** How long CancelOrder waits for the store's decision. */
@@ -51,7 +49,6 @@ export function buildApplication(ports: OrderPorts, settings: OrderSettings) {
   const useCases = {
     catalog: new BrowseCatalog(ports.catalog),
     placeOrder: new PlaceOrder(ports.orders, ports.catalog, ports.payments, ports.attempts, ports.clock, ports.ids, settlement, {
-      retryAfterSeconds: settings.retryAfterSeconds,
       retryWindowSeconds: Math.floor(settings.settleAfterMs / 1000),
     }),
     getOrder: new GetOrder(ports.orders),

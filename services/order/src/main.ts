@@ -119,7 +119,6 @@ await runService({
     const app = buildApplication(
       { orders, attempts, catalog, payments, clock: systemClock, ids: uuidGenerator, orderChanges: changes },
       {
-        retryAfterSeconds: Math.ceil(config.BREAKER_RESET_TIMEOUT_MS / 1000),
         settleAfterMs: config.PAYMENT_SETTLE_AFTER_MS,
         cancelDecisionWaitMs: config.CANCEL_DECISION_WAIT_MS,
       },

@@ -38,8 +38,6 @@ export const MAX_LINES = 50;
 export const MAX_QUANTITY = 99;
 
 export interface PlaceOrderOptions {
-  /** Told to customers when payment is failing: about when the circuit tries again. */
-  retryAfterSeconds: number;
   /** How long a retry under the same idempotency key may still complete an order whose write failed. */
   retryWindowSeconds: number;
 }
@@ -62,8 +60,9 @@ export class PlaceOrder {
 
   async execute(actor: Actor, command: PlaceOrderCommand): Promise<Order> {
     const valid = validate({ ...command, customerId: customerFor(actor, command.customerId, 'placing an order') });
-    // Refused before any I/O while payment is known to be failing.
-    if (!this.payments.isAcceptingPayments()) throw paymentUnavailable('circuit open', this.options.retryAfterSeconds);
+    // Refused before any I/O while payment is known to be failing or full.
+    const refusal = this.payments.refusesNow();
+    if (refusal) throw paymentUnavailable(refusal.reason, refusal.retryAfterSeconds);
     const key = valid.idempotencyKey;
     const orderId = key ? this.ids.idFor(valid.customerId, key) : this.ids.newId();
     const fingerprint = this.ids.idFor(

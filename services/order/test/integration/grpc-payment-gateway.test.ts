@@ -24,6 +24,9 @@ describe('GrpcPaymentGateway and its circuit breaker', function () {
   this.timeout(30_000);
   let server: Server;
   let answer: status = status.OK;
+  /** With a capacity, payment holds each call a while and answers RESOURCE_EXHAUSTED beyond it. */
+  let capacity = 0;
+  let holding = 0;
   let gateway: GrpcPaymentGateway;
   let address: string;
   const newGateway = () =>
@@ -40,8 +43,15 @@ describe('GrpcPaymentGateway and its circuit breaker', function () {
     const implementation: UntypedServiceImplementation = Object.fromEntries(
       Object.keys(PaymentServiceService).map((name) => [
         name,
-        (_call: unknown, callback: (error: { code: status; details: string } | null, response?: unknown) => void) =>
-          callback({ code: answer, details: `answered ${status[answer]}` }),
+        (_call: unknown, callback: (error: { code: status; details: string } | null, response?: unknown) => void) => {
+          if (capacity === 0) return callback({ code: answer, details: `answered ${status[answer]}` });
+          if (holding >= capacity) return callback({ code: status.RESOURCE_EXHAUSTED, details: 'busy' });
+          holding++;
+          setTimeout(() => {
+            holding--;
+            callback(null, { payment: { paymentId: 'p', orderId: 'o-1', status: 1 } });
+          }, 50);
+        },
       ]),
     );
     server.addService(PaymentServiceService, implementation);
@@ -66,7 +76,7 @@ describe('GrpcPaymentGateway and its circuit breaker', function () {
     it(`does not open the circuit on ${status[code]}, which a request (or a busy payment) causes`, async () => {
       answer = code;
       for (let call = 0; call < 20; call++) await gateway.approve(request).catch(() => undefined);
-      expect(gateway.isAcceptingPayments()).to.equal(true);
+      expect(gateway.refusesNow()).to.equal(undefined);
     });
   }
 
@@ -75,12 +85,28 @@ describe('GrpcPaymentGateway and its circuit breaker', function () {
     expect(await gateway.approve(request).catch((error: Error) => error)).to.have.property('code', 'ORDER.PAYMENT_TERMS_CONFLICT');
   });
 
+  it('learns how many approvals payment takes at once from its busy answers, and refuses beyond that before calling', async () => {
+    gateway.close();
+    gateway = newGateway();
+    capacity = 3;
+    try {
+      await Promise.all(Array.from({ length: 10 }, () => gateway.approve(request).catch(() => undefined)));
+      // It learned about 3 (and probes one more now and then: additive increase).
+      const inFlight = Array.from({ length: 4 }, () => gateway.approve(request).catch(() => undefined));
+      expect(gateway.refusesNow(), 'payment is full').to.deep.equal({ reason: 'busy', retryAfterSeconds: 1 });
+      await Promise.all(inFlight);
+      expect(gateway.refusesNow(), 'room again').to.equal(undefined);
+    } finally {
+      capacity = 0;
+    }
+  });
+
   it('opens the circuit when payment answers UNAVAILABLE, and then refuses at once', async () => {
     gateway.close();
     gateway = newGateway();
     answer = status.UNAVAILABLE;
     for (let call = 0; call < 10; call++) await gateway.approve(request).catch(() => undefined);
-    expect(gateway.isAcceptingPayments()).to.equal(false);
+    expect(gateway.refusesNow()).to.have.property('reason', 'circuit open');
     const started = performance.now();
     expect(await gateway.approve(request).catch((error: Error) => error)).to.have.property('kind', 'unavailable');
     expect(performance.now() - started).to.be.lessThan(10);

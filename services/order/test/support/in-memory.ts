@@ -130,8 +130,8 @@ export class FakePaymentGateway implements PaymentGateway {
   refundFailsWith: Error | undefined;
   accepting = true;
 
-  isAcceptingPayments() {
-    return this.accepting;
+  refusesNow() {
+    return this.accepting ? undefined : { reason: 'circuit open', retryAfterSeconds: 5 };
   }
 
   async approve(request: PaymentRequest): Promise<PaymentOutcome> {

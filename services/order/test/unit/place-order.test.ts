@@ -26,10 +26,7 @@ function setup() {
     clock,
     sequentialIds(),
     settlement,
-    {
-      retryAfterSeconds: 5,
-      retryWindowSeconds: 60,
-    },
+    { retryWindowSeconds: 60 },
   );
   return { log, payments, placeOrder };
 }
