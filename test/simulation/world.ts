@@ -8,7 +8,7 @@ import {
   InMemoryNotificationRepository,
   InMemoryTrackingRepository,
 } from '../../services/notification/test/support/in-memory.js';
-import { toOutgoingEvent as orderWire } from '../../services/order/src/adapters/events/order-event.mapper.js';
+import { toOutgoingEvent as orderWire } from '../../services/order/src/adapters/persistence/order-event.mapper.js';
 import { buildApplication as buildOrder } from '../../services/order/src/app.js';
 import {
   AbandonedOrder,
@@ -19,11 +19,11 @@ import {
 import { paymentUnavailable } from '../../services/order/src/domain/order.errors.js';
 import { Order } from '../../services/order/src/domain/order.js';
 import { InMemoryCatalog, InMemoryOrderLog } from '../../services/order/test/support/in-memory.js';
-import { toOutgoingEvent as paymentWire } from '../../services/payment/src/adapters/events/payment-event.mapper.js';
+import { toOutgoingEvent as paymentWire } from '../../services/payment/src/adapters/persistence/payment-event.mapper.js';
 import { buildApplication as buildPayment } from '../../services/payment/src/app.js';
 import type { Payment } from '../../services/payment/src/domain/payment.js';
 import { FakePaymentProvider, InMemoryPaymentRepository } from '../../services/payment/test/support/in-memory.js';
-import { toOutgoingEvent as storeWire } from '../../services/store/src/adapters/events/store-event.mapper.js';
+import { toOutgoingEvent as storeWire } from '../../services/store/src/adapters/persistence/store-event.mapper.js';
 import { buildApplication as buildStore } from '../../services/store/src/app.js';
 import type { StoreOrder, StoreOwnerAction } from '../../services/store/src/domain/store-order.js';
 import { InMemoryStoreOrderRepository } from '../../services/store/test/support/in-memory.js';
@@ -61,8 +61,15 @@ interface SimulatedConsumer {
 export class World {
   now = new Date('2026-12-01T12:00:00Z').getTime();
   readonly clock = { now: () => new Date(this.now) };
-  private ids = 0;
-  private readonly newId = () => `id-${++this.ids}`;
+  private sequence = 0;
+  private readonly ids = {
+    newId: () => `id-${++this.sequence}`,
+    idFor: (...parts: string[]) =>
+      `key:${parts
+        .join('.')
+        .replace(/[^A-Za-z0-9._:-]/g, '-')
+        .slice(0, 60)}`,
+  };
 
   readonly orderLog = new InMemoryOrderLog();
   readonly paymentRepo = new InMemoryPaymentRepository();
@@ -71,8 +78,8 @@ export class World {
   readonly notifications = new InMemoryNotificationRepository();
   readonly provider = new FakePaymentProvider();
 
-  readonly payment = buildPayment({ payments: this.paymentRepo, provider: this.provider, clock: this.clock, ids: { newId: this.newId } });
-  readonly store = buildStore({ orders: this.storeRepo, clock: this.clock, ids: { newId: this.newId } });
+  readonly payment = buildPayment({ payments: this.paymentRepo, provider: this.provider, clock: this.clock, ids: this.ids });
+  readonly store = buildStore({ orders: this.storeRepo, clock: this.clock, ids: this.ids });
   readonly notification = buildNotification(
     {
       trackings: this.trackings,
@@ -103,14 +110,7 @@ export class World {
       ]),
       payments: this.paymentChannel,
       clock: this.clock,
-      ids: {
-        newId: this.newId,
-        idFor: (...parts) =>
-          `key:${parts
-            .join('.')
-            .replace(/[^A-Za-z0-9._:-]/g, '-')
-            .slice(0, 60)}`,
-      },
+      ids: this.ids,
       orderChanges: {
         until: async (_orderId, ms) => {
           this.now += ms;
@@ -194,7 +194,7 @@ export class World {
   async ownerActs(orderIndex: number, action: StoreOwnerAction): Promise<void> {
     const orderId = this.pick(orderIndex);
     if (!orderId) return;
-    await this.store.useCases.storeOwnerActions.perform(owner, action, STORE_ID, orderId, 'kitchen closed').catch(() => undefined);
+    await this.store.useCases.actOnStoreOrder.execute(owner, action, STORE_ID, orderId, 'kitchen closed').catch(() => undefined);
   }
 
   /** An approval that was still on its way when the order gave up waiting arrives now. */
@@ -378,7 +378,7 @@ class SimulatedPaymentChannel implements PaymentGateway {
   }
 
   async refund(orderId: string, reason: string): Promise<void> {
-    await this.world.payment.useCases.refundPayment.requested({ subject: 'order', role: 'service' }, orderId, reason);
+    await this.world.payment.useCases.refundPayment.execute({ subject: 'order', role: 'service' }, orderId, reason);
   }
 
   async arrive(index: number): Promise<void> {

@@ -7,7 +7,7 @@ import type { Clock, NotificationRepository, Notifier, TrackingRepository } from
 import { RecordStatusChange } from './application/record-status-change.js';
 import { WatchOrder } from './application/watch-order.js';
 import type { Language } from './domain/message-text.js';
-import { onStatusEvent, trackingConsumers } from './adapters/events/status-events.consumer.js';
+import { onStatusEvent, trackingConsumers } from './adapters/events/track-status.consumer.js';
 import { trackingServiceBinding } from './adapters/grpc/tracking.handlers.js';
 
 /** What the notification context needs from the outside world. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Notifier } from './application/ports.js';
 import { buildApplication } from './app.js';
 import { NotificationDispatcher } from './adapters/dispatch/notification-dispatcher.js';
-import { systemClock } from './adapters/ids.js';
+import { systemClock } from '@fooddelivery/adapters/ids';
 import { KakaoNotifier } from './adapters/notifier/kakao-notifier.js';
 import { LogNotifier } from './adapters/notifier/log-notifier.js';
 import { KvNotificationRepository } from './adapters/persistence/kv-notification.repository.js';

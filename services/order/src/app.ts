@@ -1,10 +1,11 @@
 import type { EventSubscription } from '@fooddelivery/adapters/jetstream';
 import { Streams } from '@fooddelivery/adapters/streams';
-import { BrowseCatalog } from './application/browse-catalog.js';
 import { CancelOrder } from './application/cancel-order.js';
 import { FollowStore } from './application/follow-store.js';
+import { GetMenu } from './application/get-menu.js';
 import { GetOrder } from './application/get-order.js';
 import { ListOrders } from './application/list-orders.js';
+import { ListStores } from './application/list-stores.js';
 import { PlaceOrder } from './application/place-order.js';
 import type {
   Catalog,
@@ -16,7 +17,7 @@ import type {
   PaymentGateway,
 } from './application/ports.js';
 import { SettlePaymentAttempts } from './application/settle-payment-attempts.js';
-import { FOLLOW_STORE_CONSUMER, followedStoreSubjects, onStoreEvent } from './adapters/events/store-events.consumer.js';
+import { FOLLOW_STORE_CONSUMER, followedStoreSubjects, onStoreEvent } from './adapters/events/follow-store.consumer.js';
 import { orderServiceBinding } from './adapters/grpc/order.handlers.js';
 
 /** What the ordering context needs from the outside world. */
@@ -47,8 +48,9 @@ export function buildApplication(ports: OrderPorts, settings: OrderSettings) {
     concurrency: 16,
   });
   const useCases = {
-    catalog: new BrowseCatalog(ports.catalog),
-    placeOrder: new PlaceOrder(ports.orders, ports.catalog, ports.payments, ports.attempts, ports.clock, ports.ids, settlement, {
+    listStores: new ListStores(ports.catalog),
+    getMenu: new GetMenu(ports.catalog),
+    placeOrder: new PlaceOrder(ports.orders, ports.catalog, ports.payments, ports.attempts, ports.clock, ports.ids, {
       retryWindowSeconds: Math.floor(settings.settleAfterMs / 1000),
     }),
     getOrder: new GetOrder(ports.orders),

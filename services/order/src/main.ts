@@ -10,7 +10,7 @@ import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/ord
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { buildApplication } from './app.js';
-import { systemClock, uuidGenerator } from './adapters/ids.js';
+import { systemClock, uuidGenerator } from '@fooddelivery/adapters/ids';
 import { GrpcPaymentGateway } from './adapters/payment/grpc-payment-gateway.js';
 import { CachedCatalog } from './adapters/persistence/cached-catalog.js';
 import { demoStores } from './adapters/persistence/demo-catalog.js';

@@ -10,7 +10,7 @@ import {
   onOrderRejected,
   ORDER_CANCELLED_CONSUMER,
   ORDER_REJECTED_CONSUMER,
-} from './adapters/events/payment.consumers.js';
+} from './adapters/events/refund-cancelled-order.consumer.js';
 import { paymentServiceBinding } from './adapters/grpc/payment.handlers.js';
 
 /** What the payment context needs from the outside world. */
@@ -26,12 +26,11 @@ export interface PaymentPorts {
  * it subscribes to. main.ts passes the real adapters; tests and the saga simulation in-memory ones.
  */
 export function buildApplication(ports: PaymentPorts) {
-  const refundPayment = new RefundPayment(ports.payments, ports.clock, ports.ids);
   const useCases = {
     approvePayment: new ApprovePayment(ports.payments, ports.provider, ports.clock, ports.ids),
-    refundPayment,
+    refundPayment: new RefundPayment(ports),
     getPayment: new GetPayment(ports.payments),
-    refundCancelledOrder: new RefundCancelledOrder(refundPayment),
+    refundCancelledOrder: new RefundCancelledOrder(ports),
   };
   const subscriptions: EventSubscription[] = [
     {

@@ -7,7 +7,7 @@ import { Streams } from '@fooddelivery/adapters/streams';
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { PaymentServiceService } from '@fooddelivery/gen/fooddelivery/payment/v1/payment_service';
 import { buildApplication } from './app.js';
-import { systemClock, uuidGenerator } from './adapters/ids.js';
+import { systemClock, uuidGenerator } from '@fooddelivery/adapters/ids';
 import { PaymentSchema } from './adapters/persistence/payment.schema.js';
 import { SqlPaymentRepository } from './adapters/persistence/sql-payment.repository.js';
 import { SimulatedPaymentProvider } from './adapters/provider/simulated-payment-provider.js';

@@ -4,14 +4,10 @@ import { DecideCancellation } from './application/decide-cancellation.js';
 import type { Clock, IdGenerator, StoreOrderRepository } from './application/ports.js';
 import { ReceivePlacedOrder } from './application/receive-placed-order.js';
 import { StopRefundedOrder } from './application/stop-refunded-order.js';
-import { StoreOwnerActions } from './application/store-owner-actions.js';
-import {
-  FOLLOW_ORDERS_CONSUMER,
-  followedOrderSubjects,
-  onOrderEvent,
-  onPaymentRefunded,
-  STOP_REFUNDED_CONSUMER,
-} from './adapters/events/store.consumers.js';
+import { ActOnStoreOrder } from './application/act-on-store-order.js';
+import { ListStoreOrders } from './application/list-store-orders.js';
+import { FOLLOW_ORDERS_CONSUMER, followedOrderSubjects, onOrderEvent } from './adapters/events/follow-orders.consumer.js';
+import { onPaymentRefunded, STOP_REFUNDED_CONSUMER } from './adapters/events/stop-refunded-order.consumer.js';
 import { storeServiceBinding } from './adapters/grpc/store.handlers.js';
 
 /** What the store context needs from the outside world. */
@@ -28,7 +24,8 @@ export interface StorePorts {
  */
 export function buildApplication(ports: StorePorts) {
   const useCases = {
-    storeOwnerActions: new StoreOwnerActions(ports.orders, ports.clock, ports.ids),
+    actOnStoreOrder: new ActOnStoreOrder(ports.orders, ports.clock, ports.ids),
+    listStoreOrders: new ListStoreOrders(ports.orders),
     receivePlacedOrder: new ReceivePlacedOrder(ports.orders, ports.clock),
     decideCancellation: new DecideCancellation(ports.orders, ports.clock, ports.ids),
     stopRefundedOrder: new StopRefundedOrder(ports.orders, ports.clock, ports.ids),
@@ -47,5 +44,5 @@ export function buildApplication(ports: StorePorts) {
       handle: onPaymentRefunded(useCases.stopRefundedOrder),
     },
   ];
-  return { useCases, subscriptions, bindings: [storeServiceBinding(useCases.storeOwnerActions)] };
+  return { useCases, subscriptions, bindings: [storeServiceBinding(useCases)] };
 }

@@ -7,8 +7,8 @@ import { OutboxRowSchema, ProcessedEventSchema, runSqlOutbox } from '@fooddelive
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { StoreServiceService } from '@fooddelivery/gen/fooddelivery/store/v1/store_service';
 import { buildApplication } from './app.js';
-import { RETIRED_CONSUMERS } from './adapters/events/store.consumers.js';
-import { systemClock, uuidGenerator } from './adapters/ids.js';
+import { RETIRED_CONSUMERS } from './adapters/events/follow-orders.consumer.js';
+import { systemClock, uuidGenerator } from '@fooddelivery/adapters/ids';
 import { SqlStoreOrderRepository } from './adapters/persistence/sql-store-order.repository.js';
 import { StoreOrderSchema } from './adapters/persistence/store-order.schema.js';
 

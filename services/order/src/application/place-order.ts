@@ -22,7 +22,7 @@ import {
   type PaymentAttempts,
   type PaymentGateway,
 } from './ports.js';
-import { SettlePaymentAttempts } from './settle-payment-attempts.js';
+import { settleAttempt } from './settle-attempt.js';
 import { optionalText, requireId, requireText } from './validation.js';
 
 export interface PlaceOrderCommand {
@@ -54,7 +54,6 @@ export class PlaceOrder {
     private readonly attempts: PaymentAttempts,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-    private readonly settlement: SettlePaymentAttempts,
     private readonly options: PlaceOrderOptions,
   ) {}
 
@@ -140,7 +139,9 @@ export class PlaceOrder {
    */
   private async notStored(attempt: PaymentAttempt, key: string, fingerprint: string, cause: unknown): Promise<Order> {
     if (key) throw orderNotStored(cause, { retryWithinSeconds: this.options.retryWindowSeconds });
-    const settled = await this.settlement.settle(attempt).catch(() => 'unknown' as const);
+    const settled = await settleAttempt({ attempts: this.attempts, payments: this.payments, clock: this.clock }, attempt).catch(
+      () => 'unknown' as const,
+    );
     if (settled === 'placed') {
       // The write had gone through after all.
       const stored = await this.orders.load(attempt.orderId).catch(() => undefined);

@@ -99,12 +99,4 @@ export interface OrderChangeWait {
   until(orderId: string, ms: number): Promise<void>;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
-export interface IdGenerator {
-  newId(): string;
-  /** The same id for the same inputs: a retried order keeps its id. */
-  idFor(...parts: string[]): string;
-}
+export type { Clock, IdGenerator } from '@fooddelivery/kernel/clock';

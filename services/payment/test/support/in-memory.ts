@@ -1,5 +1,5 @@
 import type { OutboxItem, OutboxStore } from '@fooddelivery/adapters/outbox';
-import { toOutgoingEvent } from '../../src/adapters/events/payment-event.mapper.js';
+import { toOutgoingEvent } from '../../src/adapters/persistence/payment-event.mapper.js';
 import type { PaymentEvent } from '../../src/domain/events.js';
 import type { Money } from '../../src/domain/money.js';
 import { Payment } from '../../src/domain/payment.js';
@@ -102,5 +102,5 @@ export const fixedClock = (iso = '2026-11-24T12:00:00Z'): Clock => ({ now: () =>
 
 export function sequentialIds(prefix = 'id'): IdGenerator {
   let next = 0;
-  return { newId: () => `${prefix}-${++next}` };
+  return { newId: () => `${prefix}-${++next}`, idFor: (...parts) => `${prefix}-${parts.join('.')}` };
 }

@@ -35,7 +35,9 @@ export class InMemoryStoreOrderRepository implements StoreOrderRepository {
   }
 
   async list(storeId: string, status: StoreOrderStatus | undefined, limit: number, cursor?: string): Promise<StoreOrderPage> {
-    const all = [...this.rows.values()].filter((order) => order.snapshot().storeId === storeId && (!status || order.status === status));
+    const all = [...this.rows.values()]
+      .filter((order) => order.snapshot().storeId === storeId && (!status || order.status === status))
+      .sort((a, b) => b.snapshot().receivedAt.getTime() - a.snapshot().receivedAt.getTime() || (a.id < b.id ? 1 : -1));
     const start = cursor ? Number(cursor) : 0;
     const orders = all.slice(start, start + limit);
     return start + limit < all.length ? { orders, nextCursor: String(start + limit) } : { orders };
@@ -49,7 +51,7 @@ export const fixedClock = (iso = '2026-11-24T12:00:00Z'): Clock => ({ now: () =>
 
 export function sequentialIds(prefix = 'id'): IdGenerator {
   let next = 0;
-  return { newId: () => `${prefix}-${++next}` };
+  return { newId: () => `${prefix}-${++next}`, idFor: (...parts) => `${prefix}-${parts.join('.')}` };
 }
 
 export const placedOrder = (orderId = 'o-1') => ({
