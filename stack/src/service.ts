@@ -41,7 +41,13 @@ export async function startService(name: ServiceName, options: ServiceOptions): 
   const child = await spawnProcess({
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', entry],
+    // CPU_PROFILE_DIR (read here, not by the service): a V8 CPU profile of the process, written when it exits.
+    args: [
+      ...(options.env?.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${options.env.CPU_PROFILE_DIR}`] : []),
+      '--import',
+      'tsx',
+      entry,
+    ],
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     logFile: options.logFile,

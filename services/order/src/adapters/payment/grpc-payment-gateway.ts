@@ -10,6 +10,7 @@ import { credentials, Metadata, status } from '@grpc/grpc-js';
 import type CircuitBreaker from 'opossum';
 import { paymentTermsConflict, paymentUnavailable } from '../../domain/order.errors.js';
 import type { PaymentGateway, PaymentOutcome, PaymentRequest } from '../../application/ports.js';
+import { PaymentAdmission } from './payment-admission.js';
 import { createPaymentBreaker, type BreakerSettings } from './payment-circuit-breaker.js';
 
 const callerFaults = new Set([
@@ -33,18 +34,14 @@ function saysPaymentIsUnhealthy(error: unknown): boolean {
 }
 
 /**
- * PaymentService over gRPC: one client reused, a deadline on every call, approvals behind a
- * breaker and an admission limit. The limit learns payment's capacity from its "busy" answers
- * (the approvals this replica had in flight when payment said it was full), so further orders
- * are refused at once, before any I/O, instead of each costing a database write and a call;
- * every approval that completes raises it a little again.
+ * PaymentService over gRPC: one client reused, a deadline on every call (the budget left after
+ * any wait for room at payment), approvals behind a breaker and an admission limit learnt from
+ * payment's own "busy" answers (PaymentAdmission).
  */
 export class GrpcPaymentGateway implements PaymentGateway {
   private readonly client: PaymentServiceClient;
-  private readonly approveBreaker: CircuitBreaker<[ApprovePaymentRequest], ApprovePaymentResponse>;
-  private inFlight = 0;
-  private limit = Number.POSITIVE_INFINITY;
-  private readonly limitGauge;
+  private readonly approveBreaker: CircuitBreaker<[ApprovePaymentRequest, number], ApprovePaymentResponse>;
+  private readonly admission: PaymentAdmission;
 
   constructor(
     address: string,
@@ -59,53 +56,49 @@ export class GrpcPaymentGateway implements PaymentGateway {
       'grpc.max_reconnect_backoff_ms': 2_000,
     });
     this.approveBreaker = createPaymentBreaker(
-      (request: ApprovePaymentRequest) => this.callApprove(request),
+      (request: ApprovePaymentRequest, deadline: number) => this.callApprove(request, deadline),
       settings,
       (error) => !saysPaymentIsUnhealthy(error),
       logger,
       metrics,
     );
-    this.limitGauge = metrics.gauge('payment_admission_limit', 'Approvals this replica sends to payment at once (0: not limited)');
-    this.limitGauge.set(0);
+    const limitGauge = metrics.gauge('payment_admission_limit', 'Approvals this replica sends to payment at once (0: not limited)');
+    limitGauge.set(0);
+    this.admission = new PaymentAdmission(settings.timeoutMs, (limit) => limitGauge.set(Number.isFinite(limit) ? limit : 0));
   }
 
   refusesNow(): { reason: string; retryAfterSeconds: number } | undefined {
     if (this.approveBreaker.opened)
       return { reason: 'circuit open', retryAfterSeconds: Math.max(1, Math.ceil(this.settings.resetTimeoutMs / 1000)) };
-    if (this.inFlight >= this.limit) return { reason: 'busy', retryAfterSeconds: 1 };
+    if (this.admission.isFull()) return { reason: 'busy', retryAfterSeconds: 1 };
     return undefined;
   }
 
   async approve(request: PaymentRequest): Promise<PaymentOutcome> {
     let response: ApprovePaymentResponse;
-    this.inFlight++;
+    const budgetLeftMs = await this.admission.enter();
+    const started = Date.now();
     try {
-      response = await this.approveBreaker.fire({
-        orderId: request.orderId,
-        customerId: request.customerId,
-        amount: request.amount,
-        cardToken: request.cardToken,
-        storeId: request.storeId,
-        items: request.items,
-        deliveryAddress: request.deliveryAddress,
-      });
-      this.admitted(true);
+      response = await this.approveBreaker.fire(
+        {
+          orderId: request.orderId,
+          customerId: request.customerId,
+          amount: request.amount,
+          cardToken: request.cardToken,
+          storeId: request.storeId,
+          items: request.items,
+          deliveryAddress: request.deliveryAddress,
+        },
+        started + budgetLeftMs,
+      );
+      this.admission.leave({ busy: false, tookMs: Date.now() - started });
     } catch (error) {
-      this.admitted((error as { code?: unknown }).code !== status.RESOURCE_EXHAUSTED);
+      this.admission.leave({ busy: (error as { code?: unknown }).code === status.RESOURCE_EXHAUSTED });
       throw this.unavailable(error);
-    } finally {
-      this.inFlight--;
     }
     const payment = response.payment;
     if (payment?.status === PaymentStatus.PAYMENT_STATUS_APPROVED) return { approved: true, paymentId: payment.paymentId };
     return { approved: false, reason: payment?.statusReason || 'declined by the payment provider' };
-  }
-
-  /** Busy: payment is full with what is in flight now (this call included). Otherwise: a little more next time. */
-  private admitted(taken: boolean): void {
-    if (!taken) this.limit = Math.min(this.limit, Math.max(1, this.inFlight - 1));
-    else if (Number.isFinite(this.limit)) this.limit = this.limit >= 10_000 ? Number.POSITIVE_INFINITY : this.limit + 1 / this.limit;
-    this.limitGauge.set(Number.isFinite(this.limit) ? this.limit : 0);
   }
 
   refund(orderId: string, reason: string): Promise<void> {
@@ -121,11 +114,9 @@ export class GrpcPaymentGateway implements PaymentGateway {
     this.client.close();
   }
 
-  private callApprove(request: ApprovePaymentRequest): Promise<ApprovePaymentResponse> {
+  private callApprove(request: ApprovePaymentRequest, deadline: number): Promise<ApprovePaymentResponse> {
     return new Promise((resolve, reject) => {
-      this.client.approvePayment(request, this.metadata(), { deadline: Date.now() + this.settings.timeoutMs }, (error, response) =>
-        error ? reject(error) : resolve(response),
-      );
+      this.client.approvePayment(request, this.metadata(), { deadline }, (error, response) => (error ? reject(error) : resolve(response)));
     });
   }
 
