@@ -31,9 +31,13 @@ def a_delivery(customer_id: str = "c-1", store_id: str = "store-seoul-chicken", 
     return replace(delivery, **overrides)  # type: ignore[arg-type]
 
 
-def a_placed_order(order_id: str, customer_id: str = "c-1", store_id: str = "store-seoul-chicken", **items: int) -> PlacedOrder:
+def a_placed_order(
+    order_id: str, customer_id: str = "c-1", store_id: str = "store-seoul-chicken", **items: int
+) -> PlacedOrder:
     lines = tuple(OrderedItem(item, item.replace("_", " ").title(), quantity) for item, quantity in items.items())
-    return PlacedOrder(order_id, customer_id, store_id, lines or (OrderedItem("fried-chicken", "Fried chicken", 1),), T0)
+    return PlacedOrder(
+        order_id, customer_id, store_id, lines or (OrderedItem("fried-chicken", "Fried chicken", 1),), T0
+    )
 
 
 class InMemoryStore:
@@ -63,7 +67,12 @@ class InMemoryStore:
     def delivered_orders(self, customer_id: str, limit: int) -> list[DeliveredOrder]:
         mine = sorted((d for d in self.delivered.values() if d[0].customer_id == customer_id), key=lambda d: -d[1])
         return [
-            DeliveredOrder(d.order_id, d.store_id, d.delivered_at, self.placed[d.order_id].items if d.order_id in self.placed else ())
+            DeliveredOrder(
+                d.order_id,
+                d.store_id,
+                d.delivered_at,
+                self.placed[d.order_id].items if d.order_id in self.placed else (),
+            )
             for d, _ in mine[:limit]
         ]
 

@@ -123,7 +123,8 @@ class Service:
         nc = await self.retry("NATS", lambda: connect(config.NATS_URL, NAME, self.logger))
         self.hooks.append(nc.drain)
         await self.retry(
-            f"stream {MARKETING_STREAM}", lambda: ensure_stream(nc, MARKETING_STREAM, MARKETING_SUBJECTS, limits, update=True)
+            f"stream {MARKETING_STREAM}",
+            lambda: ensure_stream(nc, MARKETING_STREAM, MARKETING_SUBJECTS, limits, update=True),
         )
         relay = OutboxRelay(store, EventPublisher(nc), self.logger)
         relay_box.append(relay)

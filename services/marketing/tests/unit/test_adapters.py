@@ -13,7 +13,6 @@ from fooddelivery.common.v1 import line_item_pb2, money_pb2
 from fooddelivery.marketing.v1 import marketing_events_pb2
 from fooddelivery.order.v1 import order_events_pb2
 from fooddelivery.store.v1 import store_events_pb2
-from mothers import T0, a_rule
 
 from marketing.adapters.auth import TokenVerifier
 from marketing.adapters.config import ConfigurationError, load_config
@@ -22,6 +21,7 @@ from marketing.adapters.grpc.marketing_handlers import SERVICE
 from marketing.adapters.publisher.coupon_events import COUPON_ISSUED_SUBJECT, encode_coupon_issued
 from marketing.adapters.rest.http_rules import PathTemplate, http_routes
 from marketing.domain.errors import MarketingError
+from mothers import T0, a_rule
 
 REPO = Path(__file__).resolve().parents[4]
 JWKS = REPO / "envoy" / "jwks.json"
@@ -29,7 +29,13 @@ DEV_KEY = (REPO / "envoy" / "dev-keys" / "jwt-private.pem").read_bytes()
 
 
 def token(key: bytes = DEV_KEY, **claims: object) -> str:
-    body = {"sub": "c-1", "role": "customer", "iss": "fooddelivery-dev", "aud": "fooddelivery", "exp": time.time() + 600}
+    body = {
+        "sub": "c-1",
+        "role": "customer",
+        "iss": "fooddelivery-dev",
+        "aud": "fooddelivery",
+        "exp": time.time() + 600,
+    }
     body.update(claims)
     body = {k: v for k, v in body.items() if v is not None}
     return jwt.encode(body, key, algorithm="ES256", headers={"kid": "fooddelivery-dev-1"})
@@ -83,7 +89,9 @@ class TestConfiguration:
 
     def test_every_bad_variable_is_named(self) -> None:
         with pytest.raises(ConfigurationError) as failure:
-            load_config({"GRPC_PORT": "seventy", "COUPON_EVERY_ORDERS": "0", "DATABASE_URL": "mysql://x", "AUTH_MODE": "maybe"})
+            load_config(
+                {"GRPC_PORT": "seventy", "COUPON_EVERY_ORDERS": "0", "DATABASE_URL": "mysql://x", "AUTH_MODE": "maybe"}
+            )
         problems = failure.value.problems
         assert 'GRPC_PORT must be a port number (got "seventy")' in problems
         assert any(p.startswith("COUPON_EVERY_ORDERS must be between 1 and 1000") for p in problems)

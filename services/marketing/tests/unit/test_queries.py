@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from mothers import T0, InMemoryStore, a_delivery, a_placed_order, a_rule
 
 from marketing.application.get_recommendations import GetRecommendations
 from marketing.application.list_coupons import ListCoupons
@@ -9,6 +8,7 @@ from marketing.application.ports import Actor
 from marketing.application.remember_placed_order import RememberPlacedOrder
 from marketing.application.reward_delivery import RewardDelivery
 from marketing.domain.errors import MarketingError
+from mothers import T0, InMemoryStore, a_delivery, a_placed_order, a_rule
 
 CUSTOMER = Actor("c-1", "customer")
 ADMIN = Actor("ops", "admin")
@@ -105,7 +105,9 @@ def test_the_latest_order_names_a_menu_item_and_breaks_ties() -> None:
 
     orders = [
         DeliveredOrder("o1", "s", T0, (OrderedItem("a", "Old name", 1), OrderedItem("b", "B", 1))),
-        DeliveredOrder("o2", "s", T0 + timedelta(hours=1), (OrderedItem("a", "New name", 1), OrderedItem("a", "New name", 2))),
+        DeliveredOrder(
+            "o2", "s", T0 + timedelta(hours=1), (OrderedItem("a", "New name", 1), OrderedItem("a", "New name", 2))
+        ),
     ]
     found = recommend(orders, 5)
     assert [(i.menu_item_id, i.name, i.orders, i.quantity_ordered) for i in found.menu_items] == [

@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 import pytest
-from mothers import T0, InMemoryStore, a_delivery, a_rule
 
 from marketing.application.reward_delivery import RewardDelivery
 from marketing.domain.coupon import LoyaltyRule, Money
+from mothers import T0, InMemoryStore, a_delivery, a_rule
 
 
 def reward(store: InMemoryStore, every: int = 3) -> RewardDelivery:

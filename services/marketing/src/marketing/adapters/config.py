@@ -66,7 +66,9 @@ def _integer(minimum: int, maximum: int | None = None, what: str = "a number") -
 def _choice(*options: str) -> Parser:
     def parse(raw: str) -> str:
         if raw not in options:
-            raise _Invalid(f"must be {' or '.join(options)}" if len(options) <= 2 else f"must be one of {', '.join(options)}")
+            raise _Invalid(
+                f"must be {' or '.join(options)}" if len(options) <= 2 else f"must be one of {', '.join(options)}"
+            )
         return raw
 
     return parse
@@ -96,7 +98,10 @@ _SCHEMA: dict[str, tuple[Parser, str]] = {
     "GRPC_PORT": (_port, "50055"),
     "HTTP_PORT": (_port, "8085"),
     "BIND_HOST": (_text, "0.0.0.0"),
-    "NATS_URL": (_pattern(r"(nats|tls)://.+", "must be a URL starting with nats:// or tls://"), "nats://127.0.0.1:4222"),
+    "NATS_URL": (
+        _pattern(r"(nats|tls)://.+", "must be a URL starting with nats:// or tls://"),
+        "nats://127.0.0.1:4222",
+    ),
     "LOG_LEVEL": (_choice(*LEVELS), "info"),
     "SHUTDOWN_GRACE_MS": (_positive, "10000"),
     "CONSUMER_ACK_WAIT_MS": (_positive, "30000"),

@@ -20,7 +20,9 @@ from marketing.application.ports import Actor
 Handler = Callable[[Any, Actor], Awaitable[Message]]
 Authenticate = Callable[[str, str | None], Actor]
 
-rpc_handled = Counter("rpc_server_handled_total", "RPCs completed, by method, transport and status code", ["method", "transport", "code"])
+rpc_handled = Counter(
+    "rpc_server_handled_total", "RPCs completed, by method, transport and status code", ["method", "transport", "code"]
+)
 rpc_duration = Histogram(
     "rpc_server_duration_seconds",
     "RPC handling time, by method and transport",
@@ -38,9 +40,7 @@ class Method:
 
 
 def methods_of(service: ServiceDescriptor) -> list[Method]:
-    return [
-        Method(m.name, m, GetMessageClass(m.input_type), GetMessageClass(m.output_type)) for m in service.methods
-    ]
+    return [Method(m.name, m, GetMessageClass(m.input_type), GetMessageClass(m.output_type)) for m in service.methods]
 
 
 class Timer:

@@ -15,7 +15,9 @@ def customer_for(actor: Actor, customer_id: str) -> str:
     if actor.role == "customer" and customer_id in ("", actor.subject):
         return actor.subject
     raise MarketingError(
-        "MARKETING.PERMISSION_DENIED", "permission_denied", "reading another customer's coupons and recommendations is not allowed"
+        "MARKETING.PERMISSION_DENIED",
+        "permission_denied",
+        "reading another customer's coupons and recommendations is not allowed",
     )
 
 
@@ -23,7 +25,8 @@ def require_id(field: str, value: str) -> str:
     if value == "":
         raise invalid_field(field, "is required")
     if not _ID.match(value):
-        raise invalid_field(field, 'must be 1–64 letters, digits, ".", "_", ":" or "-"')
+        # The same words as the other services' (kernel/src/request-rules.ts), en dash included.
+        raise invalid_field(field, 'must be 1–64 letters, digits, ".", "_", ":" or "-"')  # noqa: RUF001
     return value
 
 

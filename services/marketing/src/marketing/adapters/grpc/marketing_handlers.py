@@ -7,7 +7,8 @@ import asyncio
 from datetime import datetime
 
 from fooddelivery.common.v1 import money_pb2
-from fooddelivery.marketing.v1 import coupon_pb2, marketing_service_pb2 as pb
+from fooddelivery.marketing.v1 import coupon_pb2
+from fooddelivery.marketing.v1 import marketing_service_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from marketing.adapters.rpc import Handler

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import grpc
+from google.protobuf.descriptor import ServiceDescriptor
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from google.protobuf.descriptor import ServiceDescriptor
 
 from marketing.adapters.errors import to_public_error
 from marketing.adapters.log import Logger, log_context
-from marketing.domain.errors import MarketingError
 from marketing.adapters.rpc import Authenticate, Handler, Method, Timer, log_failure, methods_of, rpc_handled
+from marketing.domain.errors import MarketingError
 
 
 class GrpcServer:
@@ -65,7 +65,9 @@ class GrpcServer:
                     actor = self._authenticate(rpc, authorization if isinstance(authorization, str) else None)
                     handlers = self._handlers()
                     if handlers is None:
-                        raise MarketingError("SERVICE.STARTING", "unavailable", "the service is starting; try again shortly")
+                        raise MarketingError(
+                            "SERVICE.STARTING", "unavailable", "the service is starting; try again shortly"
+                        )
                     response = await handlers[rpc](request, actor)
                     rpc_handled.labels(rpc, "grpc", "OK").inc()
                     return response
@@ -84,5 +86,7 @@ class GrpcServer:
                     timer.done()
 
         return grpc.unary_unary_rpc_method_handler(
-            behaviour, request_deserializer=method.request.FromString, response_serializer=method.response.SerializeToString
+            behaviour,
+            request_deserializer=method.request.FromString,
+            response_serializer=method.response.SerializeToString,
         )

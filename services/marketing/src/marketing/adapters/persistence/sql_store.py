@@ -151,9 +151,11 @@ def engine_for(database_url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    url = sa.engine.make_url(database_url.replace("postgres://", "postgresql+psycopg://", 1).replace(
-        "postgresql://", "postgresql+psycopg://", 1
-    ))
+    url = sa.engine.make_url(
+        database_url.replace("postgres://", "postgresql+psycopg://", 1).replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+    )
     return sa.create_engine(
         url,
         pool_size=5,
@@ -275,8 +277,9 @@ class _SqlTransaction:
             self._insert(processed_events)
             .values(consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC))
             .on_conflict_do_nothing()
+            .returning(processed_events.c.event_id)
         )
-        return result.rowcount == 1
+        return result.first() is not None
 
     def remember_placed_order(self, order: PlacedOrder) -> None:
         result = self._connection.execute(
@@ -288,8 +291,9 @@ class _SqlTransaction:
                 placed_at=order.placed_at,
             )
             .on_conflict_do_nothing()
+            .returning(placed_orders.c.order_id)
         )
-        if result.rowcount != 1 or not order.items:
+        if result.first() is None or not order.items:
             return
         self._connection.execute(
             sa.insert(placed_order_items),

@@ -79,9 +79,7 @@ class OutboxRelay:
         try:
             outcomes = await asyncio.gather(
                 *(
-                    self._publisher.publish(
-                        e.subject, e.payload, e.event_type, e.event_id, e.order_id, e.causation_id
-                    )
+                    self._publisher.publish(e.subject, e.payload, e.event_type, e.event_id, e.order_id, e.causation_id)
                     for e in events
                 ),
                 return_exceptions=True,

@@ -78,7 +78,9 @@ class RestServer:
                 message = await self._decode(route, variables, request)
                 handlers = self._handlers()
                 if handlers is None:
-                    raise MarketingError("SERVICE.STARTING", "unavailable", "the service is starting; try again shortly")
+                    raise MarketingError(
+                        "SERVICE.STARTING", "unavailable", "the service is starting; try again shortly"
+                    )
                 response = await handlers[rpc](message, actor)
                 rpc_handled.labels(rpc, "rest", "OK").inc()
                 return _json(json_format.MessageToDict(response), 200)
@@ -126,9 +128,7 @@ def _set_field(data: dict[str, Any], descriptor: Descriptor, dotted: str, value:
     for index, name in enumerate(names):
         field = None
         if message is not None:
-            field = message.fields_by_name.get(name) or next(
-                (f for f in message.fields if f.json_name == name), None
-            )
+            field = message.fields_by_name.get(name) or next((f for f in message.fields if f.json_name == name), None)
         if field is None:
             raise invalid_field(dotted, "is not a field of this request")
         key = field.json_name
