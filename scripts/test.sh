@@ -28,7 +28,7 @@ totals() {
 }
 trap totals EXIT
 
-# Runs an npm script that runs mocha; a run that dies before reporting counts as one failure.
+# Runs an npm script that runs mocha (or pytest); a run that dies before reporting counts as one failure.
 mocha_run() {
   local reported status=0
   reported=$(wc -l <"$MOCHA_TOTALS_FILE")
@@ -62,10 +62,15 @@ fi
 step "formatting (prettier --check)"
 npm run -s lint:format
 
+step "marketing (Python): ruff, and its layer rules (import-linter)"
+npm run -s lint:marketing
+
 step "Envoy configuration against Envoy's API (envoycheck envoy/envoy.yaml)"
 npm run -s envoy:check
 
 mocha_run test:unit
 mocha_run test:simulation
+# pytest appends its totals to the same file (services/marketing/tests/conftest.py).
+mocha_run test:marketing
 mocha_run test:integration
 mocha_run test:e2e
