@@ -82,7 +82,7 @@ describe('marketing: coupons and recommendations from the events alone (Python s
 
   it('three delivered orders of one customer give one coupon, over gRPC and REST', async () => {
     const customerId = `c-${randomUUID().slice(0, 8)}`;
-    const orders = [];
+    const orders: string[] = [];
     for (let i = 0; i < 3; i++) orders.push(await deliveredOrder(customerId));
 
     const { coupons: found } = await eventually('the coupon', async () => {
