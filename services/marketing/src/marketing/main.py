@@ -83,11 +83,16 @@ class Service:
         self.hooks: list[Callable[[], Awaitable[None]]] = []
         self.parts_down: set[str] = set()
         self.started = False
+        self.stop_reason = "signal"
+
+    def _signalled(self, name: str) -> None:
+        self.stop_reason = name
+        self.stopping.set()
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, self.stopping.set)
+            loop.add_signal_handler(sig, self._signalled, sig.name)
         if self.config.AUTH_MODE == "off":
             self.logger.warn("AUTH_MODE=off: calls are not authenticated and every caller acts as an administrator")
         grpc_port = await self.grpc.listen(self.config.BIND_HOST, self.config.GRPC_PORT)
@@ -108,7 +113,7 @@ class Service:
         starting.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await starting
-        await self.shutdown("signal")
+        await self.shutdown(self.stop_reason)
 
     async def start(self) -> None:
         config = self.config

@@ -46,7 +46,7 @@ class _JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             line["err"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+        return json.dumps(line, default=str, separators=(",", ":"))
 
 
 class Logger:
