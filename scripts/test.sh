@@ -49,7 +49,7 @@ npx buf lint
 step "generated code is up to date (scripts/generate.sh)"
 cp -a gen "$work/gen"
 bash scripts/generate.sh
-if ! diff -r --exclude=node_modules "$work/gen" gen; then
+if ! diff -r --exclude=node_modules --exclude=__pycache__ "$work/gen" gen; then
   echo "gen/ differs from what proto/ generates: run \`npm run generate\` and commit gen/" >&2
   exit 1
 fi
