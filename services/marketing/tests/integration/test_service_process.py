@@ -248,30 +248,23 @@ def test_three_delivered_orders_earn_one_coupon_over_grpc_rest_and_jetstream(
 def test_a_redelivered_event_issues_nothing_twice(marketing: Marketing, nats_url: str) -> None:
     customer = f"c-{uuid.uuid4().hex[:8]}"
     payloads = [deliver(nats_url, customer)[1] for _ in range(3)]
-    eventually("the coupon", lambda: marketing.list_coupons(customer).coupons)
-    # The same event again under another message id (as a replayed dead letter is), past JetStream's dedup.
     event = store_events_pb2.DeliveryCompleted.FromString(payloads[2])
-    run(
-        publish(
-            nats_url,
-            "fooddelivery.store.delivery_completed",
-            payloads[2],
-            event.event_id,
-            event.order_id,
-            f"again-{uuid.uuid4()}",
-        )
-    )
+
+    def issued() -> list[Any]:
+        messages = run(stream_messages(nats_url, "FOODDELIVERY_MARKETING"))
+        return [m for m in messages if m.headers["Correlation-Id"] == event.order_id]
+
+    eventually("the coupon", lambda: marketing.list_coupons(customer).coupons)
+    eventually("its CouponIssued, published by the relay", issued)
+    # The same event again under another message id (as a replayed dead letter is), past JetStream's dedup.
+    again = f"again-{uuid.uuid4()}"
+    run(publish(nats_url, "fooddelivery.store.delivery_completed", payloads[2], event.event_id, event.order_id, again))
     eventually(
         "the store consumer to settle",
         lambda: run(consumer_idle(nats_url, "FOODDELIVERY_STORE", "marketing-follow-stores")),
     )
     assert len(marketing.list_coupons(customer).coupons) == 1
-    issued = [
-        m
-        for m in run(stream_messages(nats_url, "FOODDELIVERY_MARKETING"))
-        if m.headers["Correlation-Id"] == event.order_id
-    ]
-    assert len(issued) == 1
+    assert len(issued()) == 1
 
 
 def test_a_poison_message_is_retried_a_bounded_number_of_times_then_dead_lettered(
