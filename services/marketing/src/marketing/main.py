@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from marketing.adapters.auth import UNAUTHENTICATED_ADMIN, TokenVerifier
 from marketing.adapters.config import Config, ConfigurationError, load_config
+from marketing.adapters.errors import is_dependency_outage
 from marketing.adapters.events.event_handlers import OrderEventsHandler, StoreEventsHandler
 from marketing.adapters.events.jetstream import (
     ConsumerOptions,
@@ -161,6 +162,7 @@ class Service:
                     backoff_ms=config.CONSUMER_BACKOFF_MS,
                     delay_before_ack_ms=config.FAULT_DELAY_BEFORE_ACK_MS,
                     on_health=lambda up, part=f"consumer {durable}": self.report_health(part, up),
+                    is_outage=is_dependency_outage,
                 ),
             )
             await self.retry(f"{durable} consumer", consumer.start)

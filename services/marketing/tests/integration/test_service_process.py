@@ -312,3 +312,42 @@ def test_who_may_read_what(marketing: Marketing) -> None:
     assert dict(failure.value.trailing_metadata())["error-reason"] == "MARKETING.PERMISSION_DENIED"
     status, body = marketing.rest("/v1/customers/c-9/coupons", f"Bearer {token('ops', 'admin')}")
     assert status == 200 and body == {}
+
+
+async def delete_consumer(nats_url: str, stream: str, durable: str) -> None:
+    nc = await nats.connect(nats_url)
+    try:
+        await nc.jsm().delete_consumer(stream, durable)
+    finally:
+        await nc.close()
+
+
+def test_a_deleted_durable_consumer_is_set_up_again_and_issues_nothing_twice(
+    marketing: Marketing, nats_url: str
+) -> None:
+    before = marketing.metric("events_consumed_total", consumer="marketing-follow-stores", outcome="handled")
+    run(delete_consumer(nats_url, "FOODDELIVERY_STORE", "marketing-follow-stores"))
+    customer = f"c-{uuid.uuid4().hex[:8]}"
+    for _ in range(3):
+        deliver(nats_url, customer)
+    eventually("a coupon from the consumer set up again", lambda: marketing.list_coupons(customer).coupons, 40)
+    # Set up again from the start of the stream: every earlier event comes back, and has no second effect.
+    assert marketing.metric("events_consumed_total", consumer="marketing-follow-stores", outcome="handled") > before
+    eventually(
+        "the store consumer to settle",
+        lambda: run(consumer_idle(nats_url, "FOODDELIVERY_STORE", "marketing-follow-stores")),
+        40,
+    )
+
+    def issued_by_customer() -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for message in run(stream_messages(nats_url, "FOODDELIVERY_MARKETING")):
+            issued = marketing_events_pb2.CouponIssued.FromString(message.data)
+            counts[issued.customer_id] = counts.get(issued.customer_id, 0) + 1
+        return counts
+
+    counts = eventually(
+        "this customer's CouponIssued", lambda: issued_by_customer().get(customer) and issued_by_customer()
+    )
+    assert counts[customer] == 1
+    assert all(n == 1 for n in counts.values()), counts

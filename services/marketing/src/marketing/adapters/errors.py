@@ -51,6 +51,15 @@ class PublicError:
         }
 
 
+def is_dependency_outage(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached or did not answer in time (SQLite busy or
+    locked, PostgreSQL down, a pool or statement timeout), rather than that the request or the code
+    is wrong: such failures answer UNAVAILABLE, and an event that meets one is not dead-lettered."""
+    return isinstance(
+        error, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.TimeoutError, sqlalchemy.exc.InterfaceError)
+    )
+
+
 def to_public_error(error: BaseException) -> PublicError:
     if isinstance(error, MarketingError):
         grpc_status, http_status = STATUS_BY_KIND[error.kind]
@@ -62,7 +71,7 @@ def to_public_error(error: BaseException) -> PublicError:
             field=error.field,
             retry_after_seconds=1 if error.kind == "unavailable" else None,
         )
-    if isinstance(error, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.TimeoutError, sqlalchemy.exc.InterfaceError)):
+    if is_dependency_outage(error):
         return PublicError(
             grpc.StatusCode.UNAVAILABLE,
             503,

@@ -115,13 +115,17 @@ class ConsumerOptions:
     # Fault injection for tests only: wait this long between the effect and the ack.
     delay_before_ack_ms: int = 0
     on_health: Callable[[bool], None] = lambda _up: None
+    # A failure that says a dependency is down (the database) is not the event's fault: it is
+    # redelivered at the backoff's pace until the dependency is back, never dead-lettered.
+    is_outage: Callable[[Exception], bool] = lambda _error: False
 
 
 class DurableConsumer:
     """A durable pull consumer shared by every replica. Events are handled one at a time, in order;
     a handled event is acked, a failed one redelivered after the next backoff delay and, after the
-    last, moved to the dead letters. Supervised: if receiving stops for any reason but stop(), it
-    is set up again with backoff, and on_health reports the gap."""
+    last, moved to the dead letters (an outage of a dependency is waited out instead). Supervised:
+    if receiving stops for any reason but stop(), or the durable consumer disappears (deleted, lost
+    with a JetStream node), it is set up again with backoff, and on_health reports the gap."""
 
     def __init__(self, nc: Client, options: ConsumerOptions) -> None:
         self._nc = nc
@@ -167,10 +171,16 @@ class DurableConsumer:
                 o.on_health(True)
                 failures = 0
                 try:
+                    idle = 0
                     while not self._stopped.is_set():
                         try:
                             messages = await subscription.fetch(batch=64, timeout=1)
+                            idle = 0
                         except nats.errors.TimeoutError:
+                            idle += 1
+                            if idle % 10 == 0:
+                                # A fetch from a consumer that is gone only times out: look for it.
+                                await self._nc.jsm().consumer_info(o.stream, o.durable)
                             continue
                         for message in messages:
                             await self._handle(message)
@@ -225,6 +235,17 @@ class DurableConsumer:
                 return
             except Exception as error:
                 failure = error
+            if o.is_outage(failure):
+                delay = o.backoff_ms[min(event.delivery_count, len(o.backoff_ms)) - 1] if o.backoff_ms else 1_000
+                consumed.labels(consumer=o.durable, outcome="retried").inc()
+                o.logger.warn(
+                    "a dependency is unavailable; the event will be redelivered",
+                    err=_text(failure),
+                    deliveryCount=event.delivery_count,
+                    retryInMs=delay,
+                )
+                await _settle(message.nak(delay=delay / 1000))
+                return
             if event.delivery_count <= len(o.backoff_ms):
                 delay = o.backoff_ms[event.delivery_count - 1]
                 consumed.labels(consumer=o.durable, outcome="retried").inc()
