@@ -107,14 +107,16 @@ describe('marketing: coupons and recommendations from the events alone (Python s
     expect(denied.status).to.equal(403);
     expect(((await denied.json()) as { code: number }).code).to.equal(7);
 
-    const recommended = await fetch(`${http}/v1/customers/${customerId}/recommendations`, {
-      headers: { authorization: `Bearer ${token}` },
+    // The items come from OrderPlaced, on another stream and consumer than the deliveries: eventually there.
+    const recommendations = await eventually("the recommendations with every order's items", async () => {
+      const response = await fetch(`${http}/v1/customers/${customerId}/recommendations`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await response.json()) as {
+        stores: Array<Record<string, unknown>>;
+        menuItems: Array<{ quantityOrdered?: number }>;
+        deliveredOrders: number;
+      };
+      return body.menuItems?.[0]?.quantityOrdered === 6 ? body : undefined;
     });
-    const recommendations = (await recommended.json()) as {
-      stores: Array<Record<string, unknown>>;
-      menuItems: unknown[];
-      deliveredOrders: number;
-    };
     expect(recommendations.deliveredOrders).to.equal(3);
     expect(recommendations.stores).to.have.length(1);
     expect(recommendations.stores[0]).to.deep.include({ storeId: STORE, deliveredOrders: 3 });

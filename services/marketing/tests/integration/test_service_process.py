@@ -218,8 +218,15 @@ def test_three_delivered_orders_earn_one_coupon_over_grpc_rest_and_jetstream(
     assert status == 200
     assert body["coupons"][0]["couponId"] == coupon.coupon_id
     assert body["coupons"][0]["amount"] == {"currencyCode": "KRW", "amountMinor": "3000"}
-    status, body = marketing.rest(f"/v1/customers/{customer}/recommendations", f"Bearer {token(customer)}")
-    assert status == 200
+
+    # The items come from OrderPlaced, on another stream and consumer than the deliveries: eventually there.
+    def recommendations() -> dict[str, Any] | None:
+        status, body = marketing.rest(f"/v1/customers/{customer}/recommendations", f"Bearer {token(customer)}")
+        assert status == 200
+        items = body.get("menuItems", [])
+        return body if items and items[0]["quantityOrdered"] == 6 else None
+
+    body = eventually("the recommendations with every order's items", recommendations)
     assert body["deliveredOrders"] == 3
     assert body["stores"][0]["storeId"] == "store-busan-noodles"
     assert body["menuItems"][0] == {
