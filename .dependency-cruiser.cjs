@@ -28,6 +28,14 @@ module.exports = {
       to: { path: '^services/', pathNot: '^services/$1/' },
     },
     {
+      name: 'nothing-depends-on-marketing',
+      comment:
+        'Marketing joins by subscribing to the events: no service, shared adapter, kernel or generated TypeScript may reach it (test/e2e/open-architecture.test.ts also checks the Python side, configuration and manifests).',
+      severity: 'error',
+      from: { path: '^(services/|adapters/|kernel/|gen/ts/)', pathNot: '^(services/marketing/|gen/ts/fooddelivery/marketing/)' },
+      to: { path: ['^services/marketing/', '^gen/python/', '^gen/ts/fooddelivery/marketing/'] },
+    },
+    {
       name: 'shared-adapters-know-no-service',
       severity: 'error',
       from: { path: '^adapters/' },

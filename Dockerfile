@@ -3,7 +3,10 @@
 # One image per service, from this one file:
 #   docker build --build-arg SERVICE=order --build-arg GRPC_PORT=50051 --build-arg HTTP_PORT=8081 \
 #     -t fooddelivery/order:0.1.0 .
-# (deploy/build-images.sh TAG builds all four and Envoy with the right arguments.)
+# (deploy/build-images.sh TAG builds all five and Envoy with the right arguments.)
+#
+# The marketing service is Python, from its own target:
+#   docker build --target marketing -t fooddelivery/marketing:0.1.0 .
 #
 # And Envoy with the descriptor set its gRPC-JSON transcoder reads (/etc/envoy/descriptor.binpb);
 # its envoy.yaml and jwks.json come from a ConfigMap (k8s/) or a bind mount (docker-compose.yml):
@@ -13,6 +16,7 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 ARG ENVOY_IMAGE=envoyproxy/envoy:v1.37-latest
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # --- the package manifests alone, so that a source change does not reinstall the packages --------
 FROM ${NODE_IMAGE} AS manifests
@@ -38,6 +42,31 @@ RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 # --- Envoy ---------------------------------------------------------------------------------------
 FROM ${ENVOY_IMAGE} AS envoy
 COPY gen/descriptor.binpb /etc/envoy/descriptor.binpb
+
+# --- the marketing service (Python) ---------------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS marketing
+ARG SERVICE=marketing
+ARG GRPC_PORT=50055
+ARG HTTP_PORT=8085
+RUN groupadd --system --gid 10001 fooddelivery \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin fooddelivery
+WORKDIR /app
+# The locked runtime packages (exact versions and hashes), then the generated contracts and the
+# sources. Owned by root, so read-only for the service's user.
+COPY services/marketing/requirements.lock services/marketing/requirements.lock
+RUN python -m venv /app/.venv \
+ && /app/.venv/bin/pip install --no-cache-dir --disable-pip-version-check --require-hashes --no-deps \
+      -r services/marketing/requirements.lock
+COPY gen/python gen/python
+COPY services/marketing/src services/marketing/src
+ENV PATH=/app/.venv/bin:${PATH} \
+    PYTHONPATH=/app/services/marketing/src:/app/gen/python \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
+USER 10001:10001
+EXPOSE ${GRPC_PORT} ${HTTP_PORT}
+# Exec form: python is PID 1 and gets SIGTERM (graceful shutdown).
+CMD ["python", "-m", "marketing"]
 
 # --- a service (the default target) --------------------------------------------------------------
 FROM ${NODE_IMAGE} AS service

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the images k8s/ and docker-compose.yml run, from the root Dockerfile:
-# fooddelivery/{order,payment,store,notification} (one per service) and fooddelivery/envoy
-# (Envoy with gen/descriptor.binpb).
+# fooddelivery/{order,payment,store,notification} (one per service), fooddelivery/marketing (the
+# Python service, target marketing) and fooddelivery/envoy (Envoy with gen/descriptor.binpb).
 #
 #   deploy/build-images.sh [TAG] [REGISTRY]
 #
@@ -21,9 +21,10 @@ for service in order payment store notification; do
   docker build --build-arg SERVICE="$service" --build-arg GRPC_PORT="$grpc" --build-arg HTTP_PORT="$http" \
     -t "$prefix/$service:$tag" .
 done
+docker build --target marketing -t "$prefix/marketing:$tag" .
 docker build --target envoy -t "$prefix/envoy:$tag" .
 
 if [[ -n $registry ]]; then
-  for name in order payment store notification envoy; do docker push "$prefix/$name:$tag"; done
+  for name in order payment store notification marketing envoy; do docker push "$prefix/$name:$tag"; done
 fi
-echo "built $prefix/{order,payment,store,notification,envoy}:$tag"
+echo "built $prefix/{order,payment,store,notification,marketing,envoy}:$tag"

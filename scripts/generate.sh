@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Regenerates gen/ from proto/: TypeScript (buf.gen.yaml) and the descriptor set the services serve
-# for reflection and REST transcoding.
+# Regenerates gen/ from proto/: TypeScript (buf.gen.yaml), Python for the marketing service
+# (buf.gen.python.yaml, with the protoc of services/marketing/.venv) and the descriptor set the
+# services serve for reflection and REST transcoding.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 npx buf generate
+if [[ ! -x services/marketing/.venv/bin/python ]]; then
+  echo "generate: services/marketing/.venv is missing: run \`bash scripts/setup.sh\` first" >&2
+  exit 1
+fi
+npx buf generate --template buf.gen.python.yaml
 npx buf build -o gen/descriptor.binpb

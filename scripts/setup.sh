@@ -3,6 +3,8 @@
 #   - npm packages: `npm ci` when node_modules is missing or older than package-lock.json
 #   - Go tools (nats-server, grpcurl, ferretdb) in .tools/bin, pinned by tools/go.mod, and envoycheck
 #     (tools/cmd/envoycheck: envoy/envoy.yaml against Envoy's API)
+#   - the marketing service's Python packages in services/marketing/.venv (python3 ≥ 3.11, packages
+#     pinned with hashes in services/marketing/requirements*.lock)
 #   - PostgreSQL server binaries, only with SETUP_POSTGRES=1 (tests run their own cluster)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -56,6 +58,26 @@ if [[ ! -x .tools/bin/k8scheck || -n $(find tools/cmd/k8scheck -newer .tools/bin
   say "building k8scheck into .tools/bin (about 2 minutes the first time)"
   (cd tools/cmd/k8scheck && go build -o ../../../.tools/bin/k8scheck .)
   touch .tools/bin/k8scheck
+fi
+
+# The marketing service (Python): a virtual environment of its own, installed from the lock files
+# (exact versions and hashes) when it is missing or a lock file changed since it was installed.
+venv=services/marketing/.venv
+stamp=$venv/.installed
+if [[ ! -f $stamp || services/marketing/requirements.lock -nt $stamp || services/marketing/requirements-dev.lock -nt $stamp ]] ||
+  ! "$venv/bin/python" -c '' 2>/dev/null; then
+  if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    say "Python 3.11 or newer is needed for the marketing service: install python3 (and python3-venv) and put it on PATH"
+    exit 1
+  fi
+  say "installing the marketing service's Python packages into $venv"
+  if ! "$venv/bin/python" -c '' 2>/dev/null; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+  fi
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --require-hashes --no-deps \
+    -r services/marketing/requirements.lock -r services/marketing/requirements-dev.lock
+  touch "$stamp"
 fi
 
 # PostgreSQL server binaries (Debian/Ubuntu packages), on request.

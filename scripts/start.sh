@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm start`: NATS, FerretDB and the four services on their default ports (see stack/src/cli.ts).
+# `npm start`: NATS, FerretDB and the five services on their default ports (see stack/src/cli.ts).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh

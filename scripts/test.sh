@@ -28,7 +28,7 @@ totals() {
 }
 trap totals EXIT
 
-# Runs an npm script that runs mocha; a run that dies before reporting counts as one failure.
+# Runs an npm script that runs mocha (or pytest); a run that dies before reporting counts as one failure.
 mocha_run() {
   local reported status=0
   reported=$(wc -l <"$MOCHA_TOTALS_FILE")
@@ -49,7 +49,7 @@ npx buf lint
 step "generated code is up to date (scripts/generate.sh)"
 cp -a gen "$work/gen"
 bash scripts/generate.sh
-if ! diff -r --exclude=node_modules "$work/gen" gen; then
+if ! diff -r --exclude=node_modules --exclude=__pycache__ "$work/gen" gen; then
   echo "gen/ differs from what proto/ generates: run \`npm run generate\` and commit gen/" >&2
   exit 1
 fi
@@ -62,10 +62,15 @@ fi
 step "formatting (prettier --check)"
 npm run -s lint:format
 
+step "marketing (Python): ruff, and its layer rules (import-linter)"
+npm run -s lint:marketing
+
 step "Envoy configuration against Envoy's API (envoycheck envoy/envoy.yaml)"
 npm run -s envoy:check
 
 mocha_run test:unit
 mocha_run test:simulation
+# pytest appends its totals to the same file (services/marketing/tests/conftest.py).
+mocha_run test:marketing
 mocha_run test:integration
 mocha_run test:e2e

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs once, when the postgres image initialises an empty data directory
 # (/docker-entrypoint-initdb.d, connected as the superuser through the local socket): one role
-# and one database per service, so payment and store cannot read each other's data. The
-# passwords are PAYMENT_DB_PASSWORD and STORE_DB_PASSWORD from the container's environment (the
-# postgres-credentials Secret in Kubernetes, docker-compose.yml otherwise).
+# and one database per service, so payment, store and marketing cannot read each other's data.
+# The passwords are PAYMENT_DB_PASSWORD, STORE_DB_PASSWORD and MARKETING_DB_PASSWORD from the
+# container's environment (the postgres-credentials Secret in Kubernetes, docker-compose.yml
+# otherwise).
 set -euo pipefail
 
-for service in payment store; do
+for service in payment store marketing; do
   variable="${service^^}_DB_PASSWORD"
   password="${!variable:-}"
   if [[ -z $password ]]; then

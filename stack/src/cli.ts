@@ -1,10 +1,10 @@
 /**
- * `npm start`: NATS (JetStream) and FerretDB with their data under .data/, then the four services,
+ * `npm start`: NATS (JetStream) and FerretDB with their data under .data/, then the five services,
  * each waited for until SERVING. Ctrl-C (or SIGTERM) stops the services, then the servers.
  *
  * Ports: NATS_PORT (4222), NATS_MONITOR_PORT (8222), FERRETDB_PORT (27017), and per service
  * <NAME>_GRPC_PORT / <NAME>_HTTP_PORT, e.g. ORDER_GRPC_PORT (50051) and ORDER_HTTP_PORT (8081).
- * PAYMENT_DATABASE_URL / STORE_DATABASE_URL replace the default SQLite files. Anything else in the
+ * PAYMENT_DATABASE_URL / STORE_DATABASE_URL / MARKETING_DATABASE_URL replace the default SQLite files. Anything else in the
  * environment (LOG_LEVEL, BIND_HOST, ...) reaches the services unchanged.
  * SERVICE_START_TIMEOUT_MS (60000) bounds the wait for SERVING.
  */
@@ -36,6 +36,7 @@ const defaultPorts: Record<ServiceName, [grpc: number, http: number]> = {
   payment: [50052, 8082],
   store: [50053, 8083],
   notification: [50054, 8084],
+  marketing: [50055, 8085],
 };
 
 function portFromEnv(variable: string, fallback: number): number {
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
     payment: { DATABASE_URL: process.env.PAYMENT_DATABASE_URL || 'sqlite:.data/payment.sqlite' },
     store: { DATABASE_URL: process.env.STORE_DATABASE_URL || 'sqlite:.data/store.sqlite' },
     notification: {},
+    marketing: { DATABASE_URL: process.env.MARKETING_DATABASE_URL || 'sqlite:.data/marketing.sqlite' },
   };
 
   console.log(`Starting ${plans.map((plan) => plan.name).join(', ')} ...`);
@@ -133,7 +135,9 @@ async function main(): Promise<void> {
       ['FerretDB', ferret.url, '', displayPath(ferret.logFile)],
     ]),
   );
-  console.log(`\nData: ${displayPath(dataDir)}/ (payment: ${extraEnv.payment.DATABASE_URL}, store: ${extraEnv.store.DATABASE_URL})`);
+  console.log(
+    `\nData: ${displayPath(dataDir)}/ (payment: ${extraEnv.payment.DATABASE_URL}, store: ${extraEnv.store.DATABASE_URL}, marketing: ${extraEnv.marketing.DATABASE_URL})`,
+  );
   console.log('Calls need a token (AUTH_MODE=off disables the checks): npm run -s token -- customer c-1');
   console.log('Ctrl-C stops everything.');
 }

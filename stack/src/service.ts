@@ -5,7 +5,7 @@ import { displayPath, repoRoot } from './paths.js';
 import { spawnProcess, track } from './processes.js';
 import { waitUntil } from './wait.js';
 
-export type ServiceName = 'order' | 'payment' | 'store' | 'notification';
+export type ServiceName = 'order' | 'payment' | 'store' | 'notification' | 'marketing';
 
 export interface ServiceOptions {
   /** Added to (and overriding) this process's environment. */
@@ -27,29 +27,42 @@ export interface ServiceProcess {
   waitServing(grpcAddress: string, timeoutMs?: number): Promise<void>;
 }
 
-/** services/<name>/src/main.ts, relative to the repository root; throws when it does not exist. */
+/**
+ * services/<name>/src/main.ts, relative to the repository root; for marketing (Python), its package
+ * services/marketing/src/marketing. Throws when it does not exist.
+ */
 export function serviceEntry(name: ServiceName): string {
-  const entry = join('services', name, 'src', 'main.ts');
+  const entry = name === 'marketing' ? join('services', name, 'src', 'marketing', '__main__.py') : join('services', name, 'src', 'main.ts');
   if (!existsSync(join(repoRoot, entry))) throw new Error(`cannot start the ${name} service: ${entry} does not exist`);
+  if (name === 'marketing' && !existsSync(join(repoRoot, marketingPython))) {
+    throw new Error(`cannot start the marketing service: ${marketingPython} is missing: run \`bash scripts/setup.sh\``);
+  }
   return entry;
 }
 
-/** Runs services/<name>/src/main.ts with tsx, from the repository root. */
-export async function startService(name: ServiceName, options: ServiceOptions): Promise<ServiceProcess> {
+/** The marketing service's Python, in the virtual environment scripts/setup.sh makes. */
+const marketingPython = join('services', 'marketing', '.venv', 'bin', 'python');
+
+/** The command that runs a service from the repository root: tsx for TypeScript, the venv's Python for marketing. */
+function serviceCommand(name: ServiceName, profileDir?: string): { command: string; args: string[]; env: Record<string, string> } {
   const entry = serviceEntry(name);
+  // CPU_PROFILE_DIR (read here, not by the service): a V8 CPU profile of the process, written when it exits.
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  if (name !== 'marketing') return { command: process.execPath, args: [...profiling, '--import', 'tsx', entry], env: {} };
+  const path = [join(repoRoot, 'services', 'marketing', 'src'), join(repoRoot, 'gen', 'python')].join(':');
+  return { command: join(repoRoot, marketingPython), args: ['-m', 'marketing'], env: { PYTHONPATH: path, PYTHONUNBUFFERED: '1' } };
+}
+
+/** Runs a service (see serviceCommand) from the repository root. */
+export async function startService(name: ServiceName, options: ServiceOptions): Promise<ServiceProcess> {
+  const { command, args, env } = serviceCommand(name, options.env?.CPU_PROFILE_DIR);
 
   const child = await spawnProcess({
     name,
-    command: process.execPath,
-    // CPU_PROFILE_DIR (read here, not by the service): a V8 CPU profile of the process, written when it exits.
-    args: [
-      ...(options.env?.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${options.env.CPU_PROFILE_DIR}`] : []),
-      '--import',
-      'tsx',
-      entry,
-    ],
+    command,
+    args,
     cwd: repoRoot,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...env, ...options.env },
     logFile: options.logFile,
   });
   const service: ServiceProcess = {

@@ -37,7 +37,7 @@ export async function startSystem(
   const nats = await startNats({ dataDir: join(dir, 'nats'), port: await freePort() });
   const ferretDb = await startFerretDb({ dataDir: join(dir, 'ferretdb'), port: await freePort() });
   const ports = new Map<ServiceName, { grpc: number; http: number }>();
-  for (const name of ['order', 'payment', 'store', 'notification'] as const) {
+  for (const name of ['order', 'payment', 'store', 'notification', 'marketing'] as const) {
     ports.set(name, { grpc: await freePort(), http: await freePort() });
   }
   const serviceToken = await devToken('service', 'order');
@@ -84,7 +84,7 @@ export async function startSystem(
         PAYMENT_GRPC_ADDRESS: address('payment'),
         PAYMENT_AUTH_TOKEN: serviceToken,
       }),
-      ...((name === 'payment' || name === 'store') && { DATABASE_URL: `sqlite:${join(dir, `${name}.sqlite`)}` }),
+      ...((name === 'payment' || name === 'store' || name === 'marketing') && { DATABASE_URL: `sqlite:${join(dir, `${name}.sqlite`)}` }),
       ...env[name],
       ...extra,
     };

@@ -23,12 +23,13 @@ const descriptorFile = 'gen/descriptor.binpb';
 const deployedDescriptor = '/etc/envoy/descriptor.binpb';
 const deployedJwks = '/etc/envoy/jwks.json';
 
-/** The public services, their clusters and gRPC ports (the defaults of services/<name>/src/main.ts). */
+/** The public services, their clusters and gRPC ports (the defaults of services/<name>/src/main.ts; marketing's config.py). */
 const services = {
   'fooddelivery.order.v1.OrderService': { cluster: 'order', port: 50051 },
   'fooddelivery.payment.v1.PaymentService': { cluster: 'payment', port: 50052 },
   'fooddelivery.store.v1.StoreService': { cluster: 'store', port: 50053 },
   'fooddelivery.notification.v1.TrackingService': { cluster: 'notification', port: 50054 },
+  'fooddelivery.marketing.v1.MarketingService': { cluster: 'marketing', port: 50055 },
 } as const;
 type ServiceName = keyof typeof services;
 const serviceNames = Object.keys(services) as ServiceName[];
@@ -79,7 +80,7 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
       const { status, stdout, stderr } = envoycheck(configFile);
       expect(stderr).to.equal('');
       expect(status).to.equal(0);
-      expect(stdout).to.match(/^envoy\/envoy\.yaml: valid Envoy bootstrap \(Envoy API v\d+\.\d+\.\d+\): 1 listener\(s\), 4 cluster\(s\)/);
+      expect(stdout).to.match(/^envoy\/envoy\.yaml: valid Envoy bootstrap \(Envoy API v\d+\.\d+\.\d+\): 1 listener\(s\), 5 cluster\(s\)/);
     });
 
     it('validates against the API of the Envoy release the deployment runs (Dockerfile, docker-compose.yml)', function () {

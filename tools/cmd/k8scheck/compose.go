@@ -51,7 +51,7 @@ func checkCompose(file string, objects []*object, r *report) {
 		}
 	}
 
-	for _, service := range []string{"order", "payment", "store", "notification"} {
+	for _, service := range serviceNames {
 		where := fmt.Sprintf("%s: service %s", file, service)
 		s, ok := project.Services[service]
 		if !ok {

@@ -1,7 +1,8 @@
 package main
 
 // The environment variables each service reads (README, "Configuration"; the schemas are
-// commonConfigShape in adapters/src/config.ts and the `config` of services/<name>/src/main.ts).
+// commonConfigShape in adapters/src/config.ts and the `config` of services/<name>/src/main.ts, or
+// for marketing services/marketing/src/marketing/adapters/config.py).
 // A container of image fooddelivery/<service> may set only these: a misspelt name would be
 // ignored by the service and its default used without a word. FAULT_DELAY_BEFORE_ACK_MS is
 // left out on purpose: it is fault injection for tests.
@@ -27,11 +28,16 @@ var serviceVariables = map[string][]string{
 		"NOTIFIER", "KAKAO_API_URL", "KAKAO_API_TOKEN", "NOTIFICATION_LANGUAGE", "NOTIFY_BACKOFF_MS",
 		"NOTIFY_MAX_ATTEMPTS", "NOTIFY_TIMEOUT_MS", "NOTIFY_CONCURRENCY", "KV_REPLICAS",
 	},
+	// Python (services/marketing/src/marketing/adapters/config.py); the common variables are the same.
+	"marketing": {
+		"DATABASE_URL", "COUPON_EVERY_ORDERS", "COUPON_AMOUNT_MINOR", "COUPON_CURRENCY", "COUPON_VALID_DAYS",
+	},
 }
 
 // Defaults the rules need when a manifest leaves a variable unset.
 var defaultPorts = map[string][2]int{ // service: gRPC, REST
 	"order": {50051, 8081}, "payment": {50052, 8082}, "store": {50053, 8083}, "notification": {50054, 8084},
+	"marketing": {50055, 8085},
 }
 
 const defaultShutdownGraceMs = 10_000
@@ -46,3 +52,6 @@ func allowedVariables(service string) map[string]bool {
 	}
 	return allowed
 }
+
+// The services, in a stable order.
+var serviceNames = []string{"order", "payment", "store", "notification", "marketing"}

@@ -14,8 +14,8 @@ import (
 // checkDockerfile parses a Dockerfile with BuildKit's own parser and instruction parser (what
 // `docker build` runs first), with BuildKit's linter on, then checks the shape this project
 // relies on: a `service` stage as the default (last) target, an `envoy` target, the service image
-// running as user 10001 with an exec-form CMD and no HEALTHCHECK. Base images are not resolved:
-// nothing is fetched.
+// (and the Python `marketing` image, when that stage exists) running as user 10001 with an
+// exec-form CMD and no HEALTHCHECK. Base images are not resolved: nothing is fetched.
 func checkDockerfile(file string, r *report) {
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -65,11 +65,19 @@ func checkDockerfile(file string, r *report) {
 		r.problem(file, "the last stage (the default target) should be named service")
 		return
 	}
-	service := &stages[len(stages)-1]
+	checkServiceStage(&stages[len(stages)-1], at, r)
+	if marketing := byName["marketing"]; marketing != nil {
+		checkServiceStage(marketing, at, r)
+	}
+}
+
+// checkServiceStage: a stage an image of a service is built from runs as user 10001 (the
+// manifests' runAsUser) with an exec-form CMD, and declares the build arguments compose passes.
+func checkServiceStage(stage *instructions.Stage, at func([]parser.Range) string, r *report) {
 	var user string
 	var cmd *instructions.CmdCommand
 	args := map[string]bool{}
-	for _, c := range service.Commands {
+	for _, c := range stage.Commands {
 		switch c := c.(type) {
 		case *instructions.UserCommand:
 			user = c.User
@@ -83,15 +91,15 @@ func checkDockerfile(file string, r *report) {
 	}
 	for _, arg := range []string{"SERVICE", "GRPC_PORT", "HTTP_PORT"} {
 		if !args[arg] {
-			r.problem(at(service.Location), "stage service: no ARG %s", arg)
+			r.problem(at(stage.Location), "stage %s: no ARG %s", stage.Name, arg)
 		}
 	}
 	if uid, _, _ := strings.Cut(user, ":"); uid != "10001" {
-		r.problem(at(service.Location), "stage service: USER is %q, not 10001 (the manifests' runAsUser)", user)
+		r.problem(at(stage.Location), "stage %s: USER is %q, not 10001 (the manifests' runAsUser)", stage.Name, user)
 	}
 	if cmd == nil {
-		r.problem(at(service.Location), "stage service: no CMD")
+		r.problem(at(stage.Location), "stage %s: no CMD", stage.Name)
 	} else if cmd.PrependShell {
-		r.problem(at(cmd.Location()), "CMD in shell form: the shell, not node, would get SIGTERM")
+		r.problem(at(cmd.Location()), "CMD in shell form: the shell, not the service, would get SIGTERM")
 	}
 }

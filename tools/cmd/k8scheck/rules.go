@@ -31,11 +31,12 @@ import (
 // Every Deployment: a RollingUpdate with maxUnavailable 0, and a preStop pause on every container
 // so that the Pod leaves the Service endpoints before it gets SIGTERM.
 //
-// Every container of image fooddelivery/<service> (order, payment, store, notification):
+// Every container of image fooddelivery/<service> (order, payment, store, notification, marketing):
 //   - sets only variables the service reads (configvars.go), directly or through envFrom;
 //   - names its ports grpc and http, matching GRPC_PORT and HTTP_PORT;
 //   - has startup, readiness and liveness probes that are gRPC health checks on the grpc port;
-//   - has a writable /tmp (tsx keeps its compile cache there) since the root is read-only;
+//   - has a writable /tmp (tsx keeps its compile cache there, Python its scratch files) since the
+//     root is read-only;
 //   - has an explicit image tag, not latest;
 //   - terminationGracePeriodSeconds exceeds preStop pause + SHUTDOWN_GRACE_MS.
 //

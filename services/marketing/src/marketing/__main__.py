@@ -1,0 +1,3 @@
+from marketing.main import run
+
+run()

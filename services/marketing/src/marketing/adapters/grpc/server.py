@@ -1,0 +1,92 @@
+"""The gRPC server: the service's handlers bound from its descriptor, the standard grpc.health.v1
+health service (NOT_SERVING until the service is ready, and again from the start of shutdown)
+and server reflection (grpcurl list / describe)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import grpc
+from google.protobuf.descriptor import ServiceDescriptor
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from marketing.adapters.errors import to_public_error
+from marketing.adapters.log import Logger, log_context
+from marketing.adapters.rpc import Authenticate, Handler, Method, Timer, log_failure, methods_of, rpc_handled
+from marketing.domain.errors import MarketingError
+
+
+class GrpcServer:
+    def __init__(
+        self,
+        service: ServiceDescriptor,
+        handlers: Callable[[], dict[str, Handler] | None],
+        authenticate: Authenticate,
+        logger: Logger,
+    ) -> None:
+        self._service = service
+        self._handlers = handlers
+        self._authenticate = authenticate
+        self._logger = logger
+        self._server = grpc.aio.server()
+        self.health = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
+        reflection.enable_server_reflection(
+            [service.full_name, health.SERVICE_NAME, reflection.SERVICE_NAME], self._server
+        )
+        rpc_handlers = {m.name: self._unary(m) for m in methods_of(service)}
+        self._server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, rpc_handlers),))
+
+    async def listen(self, host: str, port: int) -> int:
+        bound = self._server.add_insecure_port(f"{host}:{port}")
+        if bound == 0:
+            raise OSError(f"cannot listen on {host}:{port}")
+        await self.set_serving(False)
+        await self._server.start()
+        return bound
+
+    async def set_serving(self, serving: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in ("", self._service.full_name):
+            await self.health.set(name, status)
+
+    async def shutdown(self, grace_s: float) -> None:
+        await self._server.stop(grace_s)
+
+    def _unary(self, method: Method) -> grpc.RpcMethodHandler:
+        rpc = method.name
+
+        async def behaviour(request: object, context: grpc.aio.ServicerContext) -> object:
+            timer = Timer(rpc, "grpc")
+            with log_context(rpc=rpc):
+                try:
+                    authorization = dict(context.invocation_metadata() or ()).get("authorization")
+                    actor = self._authenticate(rpc, authorization if isinstance(authorization, str) else None)
+                    handlers = self._handlers()
+                    if handlers is None:
+                        raise MarketingError(
+                            "SERVICE.STARTING", "unavailable", "the service is starting; try again shortly"
+                        )
+                    response = await handlers[rpc](request, actor)
+                    rpc_handled.labels(rpc, "grpc", "OK").inc()
+                    return response
+                except Exception as error:
+                    failure = to_public_error(error)
+                    rpc_handled.labels(rpc, "grpc", failure.grpc_status.name).inc()
+                    log_failure(self._logger, rpc, failure, error)
+                    trailers: list[tuple[str, str]] = [("error-reason", failure.reason)]
+                    if failure.field:
+                        trailers.append(("error-field", failure.field))
+                    if failure.retry_after_seconds is not None:
+                        trailers.append(("retry-after", str(failure.retry_after_seconds)))
+                    context.set_trailing_metadata(tuple(trailers))
+                    await context.abort(failure.grpc_status, failure.message)
+                finally:
+                    timer.done()
+
+        return grpc.unary_unary_rpc_method_handler(
+            behaviour,
+            request_deserializer=method.request.FromString,
+            response_serializer=method.response.SerializeToString,
+        )
