@@ -7,6 +7,7 @@
  * invariant is violated.
  */
 import { OrderStatus } from '@fooddelivery/gen/fooddelivery/order/v1/order';
+import { localOpsUrl } from '@fooddelivery/stack/nats-access';
 import { devToken } from '@fooddelivery/stack/tokens';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -80,7 +81,7 @@ try {
     `answers: cancel → CANCELLED ${count(cancels, 'cancelled')}, refused ${count(cancels, 'refused')}, pending ${count(cancels, 'requested')}; ` +
       `StartDelivery → started ${count(deliveries, 'started')}, refused ${count(deliveries, 'FAILED_PRECONDITION')}`,
   );
-  const natsUrl = `nats://127.0.0.1:${port('NATS_PORT', 4222)}`;
+  const natsUrl = process.env.NATS_OPS_URL ?? localOpsUrl() ?? `nats://127.0.0.1:${port('NATS_PORT', 4222)}`;
   let result = await reconcile({ clients: api, metadata: admin, natsUrl, accepted: orderIds, cancels, storeIds: [STORE] });
   for (let round = 0; round < 30 && !summary(result).clean; round++) {
     await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -11,3 +11,4 @@ if [[ ! -x services/marketing/.venv/bin/python ]]; then
 fi
 npx buf generate --template buf.gen.python.yaml
 npx buf build -o gen/descriptor.binpb
+node --import tsx scripts/generate-nats-authorization.ts

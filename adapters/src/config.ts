@@ -90,7 +90,13 @@ export function commonConfigShape(defaults: { grpcPort: number; httpPort: number
     HTTP_PORT: env.port(defaults.httpPort),
     BIND_HOST: env.bindHost(),
     NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+    /** The file holding this service's NATS nkey seed; empty connects anonymously (refused by a server that authenticates). */
+    NATS_NKEY_SEED_FILE: z.string().default(''),
     LOG_LEVEL: env.logLevel(),
+    /** Mutual TLS for gRPC between services (PEM files; all three or none, none = plaintext as locally). */
+    GRPC_TLS_CERT_FILE: z.string().default(''),
+    GRPC_TLS_KEY_FILE: z.string().default(''),
+    GRPC_TLS_CA_FILE: z.string().default(''),
     SHUTDOWN_GRACE_MS: env.positiveInt(10_000),
     /** How long a delivered event may stay unacknowledged (e.g. its consumer crashed) before redelivery. */
     CONSUMER_ACK_WAIT_MS: env.positiveInt(30_000),
@@ -102,11 +108,26 @@ export function commonConfigShape(defaults: { grpcPort: number; httpPort: number
     STREAM_MAX_AGE_MS: env.positiveInt(7 * 24 * 3_600_000),
     /** Published outbox events and handled-event records are deleted after this long (7 days). */
     RETENTION_MS: env.positiveInt(7 * 24 * 3_600_000),
+    /** production refuses development keys, the development issuer, AUTH_MODE=off and anonymous NATS. */
+    DEPLOY_ENV: z.enum(['development', 'production'], { message: 'must be development or production' }).default('development'),
     /** jwt: every call but the public ones needs a valid token; off: no checks (every caller is an admin). */
     AUTH_MODE: z.enum(['jwt', 'off'], { message: 'must be jwt or off' }).default('jwt'),
     AUTH_JWKS_FILE: env.text('envoy/jwks.json'),
     AUTH_ISSUER: env.text('fooddelivery-dev'),
     AUTH_AUDIENCE: env.text('fooddelivery'),
+    /** Signature algorithms accepted, comma-separated. */
+    AUTH_ALGORITHMS: z
+      .string()
+      .regex(
+        /^(ES|RS|PS)(256|384|512)(,(ES|RS|PS)(256|384|512))*$/,
+        'must be a comma-separated list such as ES256,RS256 (no HS*, never none)',
+      )
+      .default('ES256')
+      .transform((value) => value.split(',')),
+    /** The longest a token may be valid (exp - iat), in seconds. */
+    AUTH_MAX_TOKEN_LIFETIME_S: env.positiveInt(86_400),
+    /** How far in the future a token's issue time may be, in seconds. */
+    AUTH_CLOCK_SKEW_S: env.nonNegativeInt(60),
     /** Fault injection for tests: pause between an event's effect and its ack. Keep 0. */
     FAULT_DELAY_BEFORE_ACK_MS: env.nonNegativeInt(0),
   };

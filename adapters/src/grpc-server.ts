@@ -3,6 +3,8 @@ import { HealthImplementation } from 'grpc-health-check';
 import { toPublicError, type PublicError } from './errors.js';
 import { withLogContext, type Logger } from './logger.js';
 import { addReflection } from './reflection.js';
+import { descriptorRegistry } from './http-routes.js';
+import { guardedDeserializer, MalformedRequest } from './request-decoding.js';
 import type { Metrics } from './metrics.js';
 import { methodName, type Authenticate, type CallContext, type ServiceBinding, type StreamHandler, type UnaryHandler } from './rpc.js';
 
@@ -26,17 +28,22 @@ export class GrpcServer {
     this.health = new HealthImplementation(Object.fromEntries(['', ...this.serviceNames].map((name) => [name, 'NOT_SERVING'])));
     this.health.addToServer(this.server);
     addReflection(this.server, options.descriptorSet, [...this.serviceNames, 'grpc.health.v1.Health']);
+    const registry = descriptorRegistry(options.descriptorSet);
     for (const service of options.services) {
-      this.server.addService(service.definition as grpc.ServiceDefinition, this.implement(service));
+      const guarded = Object.fromEntries(
+        Object.entries(service.definition).map(([key, method]) => [
+          key,
+          { ...method, requestDeserialize: guardedDeserializer(method.requestDeserialize, registry, method.path) },
+        ]),
+      );
+      this.server.addService(guarded as grpc.ServiceDefinition, this.implement(service));
     }
   }
 
   /** Binds and returns the port actually bound (useful with port 0). */
-  listen(host: string, port: number): Promise<number> {
+  listen(host: string, port: number, credentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
-        error ? reject(error) : resolve(bound),
-      );
+      this.server.bindAsync(`${host}:${port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
     });
   }
 
@@ -148,8 +155,10 @@ async function callContext(
     const value = call.metadata.get(name)[0];
     return value === undefined ? undefined : value.toString();
   };
+  const principal = await authenticate(rpc, header('authorization'));
+  if (call.request instanceof MalformedRequest) throw call.request.error;
   return {
-    principal: await authenticate(rpc, header('authorization')),
+    principal,
     header,
     signal: controller.signal,
     ...(deadlineDate && { deadline: deadlineDate }),

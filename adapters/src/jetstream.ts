@@ -6,12 +6,14 @@ import {
   StorageType,
   connect,
   headers as natsHeaders,
+  nkeyAuthenticator,
   nanos,
   type ConsumerMessages,
   type JetStreamClient,
   type JsMsg,
   type NatsConnection,
 } from 'nats';
+import { readFileSync } from 'node:fs';
 import { isDependencyOutage } from './errors.js';
 import { withLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -25,11 +27,19 @@ export const EventHeader = {
   causationId: 'Causation-Id',
 } as const;
 
-/** Connects, retrying forever (including the first connection) and logging status changes. */
-export async function connectNats(url: string, name: string, logger: Logger): Promise<NatsConnection> {
+/**
+ * Connects as `name`, retrying forever (including the first connection) and logging status
+ * changes. With a seed file the connection authenticates with that nkey, and its replies come on
+ * `_INBOX_<name>`, the only inbox its permissions let it read.
+ */
+export async function connectNats(url: string, name: string, logger: Logger, seedFile = ''): Promise<NatsConnection> {
   const connection = await connect({
     servers: url,
     name,
+    ...(seedFile && {
+      authenticator: nkeyAuthenticator(() => new TextEncoder().encode(readFileSync(seedFile, 'utf8').trim())),
+      inboxPrefix: `_INBOX_${name}`,
+    }),
     waitOnFirstConnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
@@ -50,11 +60,16 @@ export interface StreamLimits {
   STREAM_MAX_AGE_MS: number;
 }
 
-/** Creates the stream or brings its subjects and limits up to date. File storage, 2 min dedup window. */
+/**
+ * Creates the stream, or brings its subjects and limits up to date if this service owns it (a
+ * service that only reads a stream creates it when missing, so it may start first, and never
+ * changes it). File storage, 2 min dedup window.
+ */
 export async function ensureStream(
   connection: NatsConnection,
   stream: { name: string; subjects: readonly string[] },
   limits: StreamLimits,
+  { owned = true }: { owned?: boolean } = {},
 ): Promise<void> {
   const manager = await connection.jetstreamManager();
   const config = {
@@ -69,7 +84,7 @@ export async function ensureStream(
   };
   try {
     await manager.streams.info(stream.name);
-    await manager.streams.update(stream.name, config);
+    if (owned) await manager.streams.update(stream.name, config);
   } catch (error) {
     if (!String(error).includes('stream not found')) throw error;
     await manager.streams.add(config);
@@ -225,8 +240,10 @@ async function watchForLoss(messages: ConsumerMessages, options: ConsumerOptions
 
 async function setUpConsumer(connection: NatsConnection, options: ConsumerOptions): Promise<void> {
   const source = Object.values(Streams).find((stream) => stream.name === options.stream);
-  if (source) await ensureStream(connection, source, options.streamLimits);
-  await ensureStream(connection, { name: DEAD_LETTER_STREAM, subjects: ['fooddelivery.deadletter.>'] }, options.streamLimits);
+  if (source) await ensureStream(connection, source, options.streamLimits, { owned: false });
+  await ensureStream(connection, { name: DEAD_LETTER_STREAM, subjects: ['fooddelivery.deadletter.>'] }, options.streamLimits, {
+    owned: false,
+  });
   const manager = await connection.jetstreamManager();
   const consumerConfig = {
     durable_name: options.durable,

@@ -14,6 +14,7 @@ import { InvalidRequestError, toPublicError, type PublicError } from './errors.j
 import { logFailure } from './grpc-server.js';
 import { descriptorRegistry, httpRoutes, type HttpRoute } from './http-routes.js';
 import { matchPathTemplate } from './http-rule.js';
+import { unsafeIntegerError, unsafeIntegerField } from './request-decoding.js';
 import { withLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Authenticate, CallContext, MethodDefinition, ServiceBinding, StreamHandler, UnaryHandler } from './rpc.js';
@@ -42,6 +43,7 @@ export class RestServer {
   readonly app: FastifyInstance;
   private readonly registry: FileRegistry;
   private readonly routes: BoundRoute[];
+  private serving = false;
 
   constructor(private readonly options: RestServerOptions) {
     this.registry = descriptorRegistry(options.descriptorSet);
@@ -53,12 +55,21 @@ export class RestServer {
       reply.header('content-type', options.metrics.registry.contentType);
       return options.metrics.registry.metrics();
     });
+    // Probes that need no gRPC client (nor its TLS): alive, and ready (SERVING, as gRPC health says).
+    this.app.get('/healthz', async (_request, reply) => reply.status(200).send({ status: 'alive' }));
+    this.app.get('/readyz', async (_request, reply) =>
+      reply.status(this.serving ? 200 : 503).send({ status: this.serving ? 'SERVING' : 'NOT_SERVING' }),
+    );
     this.app.setNotFoundHandler((request, reply) => this.dispatch(request, reply));
     this.app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
       const status = error.statusCode ?? 500;
       if (status >= 500) options.logger.error({ err: error }, 'REST request failed');
       void reply.status(status).send({ code: status === 413 ? 8 : 3, message: error.message, details: [] });
     });
+  }
+
+  setServing(serving: boolean): void {
+    this.serving = serving;
   }
 
   async listen(host: string, port: number): Promise<number> {
@@ -207,6 +218,8 @@ export class RestServer {
     } catch (error) {
       throw new InvalidRequestError(fieldFromJsonError(error), jsonErrorText(error));
     }
+    const unsafeField = unsafeIntegerField(route.input, message as unknown as Record<string, unknown>);
+    if (unsafeField) throw unsafeIntegerError(unsafeField);
     return route.definition.requestDeserialize(Buffer.from(toBinary(route.input, message)));
   }
 

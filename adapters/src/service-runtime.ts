@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { commonConfigShape, ConfigurationError, loadConfig } from './config.js';
-import { loadJwks, TokenVerifier, unauthenticatedAdmin } from './auth.js';
+import { containsDevelopmentKey, DEVELOPMENT_ISSUER, loadJwks, TokenVerifier, unauthenticatedAdmin } from './auth.js';
 import type { CodedError } from './errors.js';
+import { grpcTlsProblems, serverCredentials } from './grpc-tls.js';
 import { startConsumer, type ConsumerOptions, type EventSubscription } from './jetstream.js';
 import type { NatsConnection } from 'nats';
 import { GrpcServer } from './grpc-server.js';
@@ -96,13 +97,18 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
   let started = false;
   let shuttingDown = false;
   const partsDown = new Set<string>();
-  const updateServing = () => grpcServer.setServing(started && !shuttingDown && partsDown.size === 0);
+  const updateServing = () => {
+    const serving = started && !shuttingDown && partsDown.size === 0;
+    grpcServer.setServing(serving);
+    restServer.setServing(serving);
+  };
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down: NOT_SERVING, draining calls');
     stopping.abort();
     grpcServer.setServing(false);
+    restServer.setServing(false);
     await Promise.all([grpcServer.shutdown(config.SHUTDOWN_GRACE_MS), restServer.close()]);
     for (const hook of hooks.reverse()) {
       try {
@@ -118,7 +124,7 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
-  const grpcPort = await grpcServer.listen(config.BIND_HOST, config.GRPC_PORT);
+  const grpcPort = await grpcServer.listen(config.BIND_HOST, config.GRPC_PORT, serverCredentials(config));
   const httpPort = await restServer.listen(config.BIND_HOST, config.HTTP_PORT);
   logger.info({ grpcPort, httpPort }, 'listening; NOT_SERVING until dependencies are ready');
 
@@ -177,11 +183,34 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
 }
 
 function commonRules(config: CommonConfig): string[] {
-  return config.RETENTION_MS < config.STREAM_MAX_AGE_MS
-    ? [
-        `RETENTION_MS must not be shorter than STREAM_MAX_AGE_MS (${config.STREAM_MAX_AGE_MS}): a dead letter replayed from the stream would be handled again by consumers that already forgot it`,
-      ]
-    : [];
+  const problems: string[] = [];
+  if (config.RETENTION_MS < config.STREAM_MAX_AGE_MS) {
+    problems.push(
+      `RETENTION_MS must not be shorter than STREAM_MAX_AGE_MS (${config.STREAM_MAX_AGE_MS}): a dead letter replayed from the stream would be handled again by consumers that already forgot it`,
+    );
+  }
+  problems.push(...grpcTlsProblems(config));
+  if (config.DEPLOY_ENV === 'production') problems.push(...productionRules(config));
+  return problems;
+}
+
+/** What development allows and production must not: the keys and issuer committed for development, unauthenticated calls or NATS. */
+function productionRules(config: CommonConfig): string[] {
+  const problems: string[] = [];
+  if (config.AUTH_MODE === 'off') problems.push('AUTH_MODE must be jwt when DEPLOY_ENV=production (got "off")');
+  if (config.AUTH_ISSUER === DEVELOPMENT_ISSUER) {
+    problems.push(`AUTH_ISSUER must not be the development issuer "${DEVELOPMENT_ISSUER}" when DEPLOY_ENV=production`);
+  }
+  try {
+    if (containsDevelopmentKey(loadJwks(config.AUTH_JWKS_FILE))) {
+      problems.push(`AUTH_JWKS_FILE must not contain the development key (${config.AUTH_JWKS_FILE}) when DEPLOY_ENV=production`);
+    }
+  } catch (error) {
+    problems.push(`AUTH_JWKS_FILE cannot be read as a JWKS (${(error as Error).message})`);
+  }
+  if (!config.NATS_NKEY_SEED_FILE)
+    problems.push('NATS_NKEY_SEED_FILE must be set when DEPLOY_ENV=production (NATS refuses anonymous clients)');
+  return problems;
 }
 
 function lateBinding(definition: Record<string, MethodDefinition<any, any>>, live: () => ServiceBinding[] | undefined): ServiceBinding {
@@ -222,7 +251,14 @@ function authenticator(config: CommonConfig, publicMethods: string[], service: s
     process.stderr.write(`${service}: invalid configuration: AUTH_JWKS_FILE cannot be read as a JWKS (${(error as Error).message})\n`);
     process.exit(78);
   }
-  const verifier = new TokenVerifier({ jwks, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
+  const verifier = new TokenVerifier({
+    jwks,
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    algorithms: config.AUTH_ALGORITHMS,
+    maxLifetimeSeconds: config.AUTH_MAX_TOKEN_LIFETIME_S,
+    clockSkewSeconds: config.AUTH_CLOCK_SKEW_S,
+  });
   const open = new Set(publicMethods);
   return async (method, authorization) => (open.has(method) && !authorization ? undefined : verifier.verify(authorization));
 }

@@ -11,13 +11,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFerretDb } from './ferretdb.js';
+import { createIdentities, opsUrlFile } from './nats-access.js';
 import { startNats } from './nats.js';
 import { displayPath, repoRoot, toolPath } from './paths.js';
 import { busyPorts, type PortClaim } from './ports.js';
 import { stopAll } from './processes.js';
 import { serviceEntry, startService, type ServiceName } from './service.js';
 import { formatTable } from './table.js';
-import { devToken } from './tokens.js';
+import { startServiceTokens } from './service-tokens.js';
 
 const dataDir = join(repoRoot, '.data');
 const logsDir = join(dataDir, 'logs');
@@ -87,7 +88,17 @@ async function main(): Promise<void> {
 
   console.log('Starting NATS and FerretDB ...');
   startedAnything = true;
-  const nats = await startNats({ dataDir: join(dataDir, 'nats'), port: natsPort, monitorPort: natsMonitorPort, logFile: logFile('nats') });
+  // New keys at every start: nothing secret is kept or committed (the operator's URL is written for the tools).
+  const identities = createIdentities(join(dataDir, 'nats-identities'));
+  const nats = await startNats({
+    dataDir: join(dataDir, 'nats'),
+    port: natsPort,
+    monitorPort: natsMonitorPort,
+    logFile: logFile('nats'),
+    identities,
+  });
+  writeFileSync(opsUrlFile, nats.url, { mode: 0o600 });
+  const serviceTokens = await startServiceTokens(join(dataDir, 'service-tokens'));
   const ferret = await startFerretDb({ dataDir: join(dataDir, 'ferretdb'), port: ferretPort, logFile: logFile('ferretdb') });
 
   const planOf = (name: ServiceName) => plans.find((plan) => plan.name === name);
@@ -97,8 +108,8 @@ async function main(): Promise<void> {
     order: {
       MONGODB_URL: ferret.url,
       PAYMENT_GRPC_ADDRESS: grpcAddress('payment'),
-      // Payment takes approvals and refunds from services only: order calls it with a service token.
-      PAYMENT_AUTH_TOKEN: process.env.PAYMENT_AUTH_TOKEN || (await devToken('service', 'order', { expiresIn: '30d' })),
+      // Payment takes approvals and refunds from the order service only: a short-lived token naming it, renewed while running.
+      PAYMENT_AUTH_TOKEN_FILE: process.env.PAYMENT_AUTH_TOKEN_FILE || serviceTokens.files.order,
     },
     payment: { DATABASE_URL: process.env.PAYMENT_DATABASE_URL || 'sqlite:.data/payment.sqlite' },
     store: { DATABASE_URL: process.env.STORE_DATABASE_URL || 'sqlite:.data/store.sqlite' },
@@ -109,7 +120,13 @@ async function main(): Promise<void> {
   console.log(`Starting ${plans.map((plan) => plan.name).join(', ')} ...`);
   const services = [];
   for (const { name, grpcPort, httpPort } of plans) {
-    const env = { GRPC_PORT: String(grpcPort), HTTP_PORT: String(httpPort), NATS_URL: nats.url, ...extraEnv[name] };
+    const env = {
+      GRPC_PORT: String(grpcPort),
+      HTTP_PORT: String(httpPort),
+      NATS_URL: nats.serviceUrl,
+      NATS_NKEY_SEED_FILE: identities.seedFiles[name],
+      ...extraEnv[name],
+    };
     services.push(await startService(name, { env, logFile: logFile(name) }));
   }
   await Promise.all(services.map((service) => service.waitServing(grpcAddress(service.name), startTimeoutMs)));
@@ -131,7 +148,7 @@ async function main(): Promise<void> {
   console.log(
     formatTable([
       ['server', 'URL', 'monitoring', 'log'],
-      ['NATS', nats.url, nats.monitorUrl, displayPath(nats.logFile)],
+      ['NATS', nats.serviceUrl, nats.monitorUrl, displayPath(nats.logFile)],
       ['FerretDB', ferret.url, '', displayPath(ferret.logFile)],
     ]),
   );

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { authorizationBlock, type NatsIdentities } from './nats-access.js';
 import { join } from 'node:path';
 import { toolPath } from './paths.js';
 import { freePort } from './ports.js';
@@ -14,10 +15,15 @@ export interface NatsOptions {
   /** Default: nats-server.log in dataDir. */
   logFile?: string;
   readyTimeoutMs?: number;
+  /** When given, anonymous connections are refused and each identity gets only its permissions (nats-access.ts). */
+  identities?: NatsIdentities;
 }
 
 export interface NatsServer {
+  /** For tooling and tests: with the operator's credentials when the server authenticates. */
   url: string;
+  /** For the services, which bring their own identity (NATS_NKEY_SEED_FILE). */
+  serviceUrl: string;
   monitorUrl: string;
   logFile: string;
   /** SIGTERM, then waits for the exit. */
@@ -36,11 +42,23 @@ export async function startNats(options: NatsOptions): Promise<NatsServer> {
   const monitorUrl = `http://127.0.0.1:${monitorPort}`;
   mkdirSync(dataDir, { recursive: true });
 
+  const config: string[] = [];
+  if (options.identities) {
+    const { publicKeys, ops } = options.identities;
+    const file = join(dataDir, 'nats-auth.conf');
+    writeFileSync(
+      file,
+      authorizationBlock((identity) => JSON.stringify(publicKeys[identity]), ops),
+      { mode: 0o600 },
+    );
+    config.push('-c', file);
+  }
+
   const launch = async (): Promise<ManagedProcess> => {
     const server = await spawnProcess({
       name: 'nats-server',
       command: toolPath('nats-server'),
-      args: ['-js', '-sd', dataDir, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
+      args: [...config, '-js', '-sd', dataDir, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
       logFile,
     });
     try {
@@ -55,7 +73,10 @@ export async function startNats(options: NatsOptions): Promise<NatsServer> {
 
   let current = await launch();
   const handle: NatsServer = {
-    url: `nats://127.0.0.1:${port}`,
+    url: options.identities
+      ? `nats://${options.identities.ops.user}:${options.identities.ops.password}@127.0.0.1:${port}`
+      : `nats://127.0.0.1:${port}`,
+    serviceUrl: `nats://127.0.0.1:${port}`,
     monitorUrl,
     logFile,
     stop: async () => void (await current.stop()),

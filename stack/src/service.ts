@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { credentials } from '@grpc/grpc-js';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HealthProbe } from './health.js';
 import { displayPath, repoRoot } from './paths.js';
@@ -44,7 +45,7 @@ export function serviceEntry(name: ServiceName): string {
 const marketingPython = join('services', 'marketing', '.venv', 'bin', 'python');
 
 /** The command that runs a service from the repository root: tsx for TypeScript, the venv's Python for marketing. */
-function serviceCommand(name: ServiceName, profileDir?: string): { command: string; args: string[]; env: Record<string, string> } {
+export function serviceCommand(name: ServiceName, profileDir?: string): { command: string; args: string[]; env: Record<string, string> } {
   const entry = serviceEntry(name);
   // CPU_PROFILE_DIR (read here, not by the service): a V8 CPU profile of the process, written when it exits.
   const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
@@ -73,7 +74,18 @@ export async function startService(name: ServiceName, options: ServiceOptions): 
     stop: () => child.stop(),
     kill: () => child.kill(),
     async waitServing(grpcAddress, timeoutMs = 60_000) {
-      const probe = new HealthProbe(grpcAddress);
+      // A service on mutual TLS is asked with its own certificate.
+      const tls = options.env?.GRPC_TLS_CA_FILE ? options.env : undefined;
+      const probe = new HealthProbe(
+        grpcAddress,
+        tls
+          ? credentials.createSsl(
+              readFileSync(tls.GRPC_TLS_CA_FILE!),
+              readFileSync(tls.GRPC_TLS_KEY_FILE!),
+              readFileSync(tls.GRPC_TLS_CERT_FILE!),
+            )
+          : undefined,
+      );
       let last = 'no answer yet';
       try {
         await waitUntil(`${name} service at ${grpcAddress}`, async () => (last = await probe.status()) === 'SERVING', {

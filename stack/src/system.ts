@@ -1,8 +1,9 @@
 import { startFerretDb, type FerretDb } from './ferretdb.js';
+import { createIdentities, type NatsIdentities } from './nats-access.js';
 import { startNats, type NatsServer } from './nats.js';
 import { freePort } from './ports.js';
 import { startService, type ServiceName, type ServiceProcess } from './service.js';
-import { devToken } from './tokens.js';
+import { startServiceTokens } from './service-tokens.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,10 @@ export interface RunningService {
 export interface TestSystem {
   dir: string;
   nats: NatsServer;
+  /** Each service's NATS nkey (seed files) and the operator's user, made for this system. */
+  identities: NatsIdentities;
+  /** The file the order service reads its token for payment from (re-read when it changes). */
+  orderPaymentTokenFile: string;
   ferretDb: FerretDb;
   services: Partial<Record<ServiceName, RunningService>>;
   service(name: ServiceName): RunningService;
@@ -34,18 +39,21 @@ export async function startSystem(
   env: Partial<Record<ServiceName, Record<string, string>>> = {},
 ): Promise<TestSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'fooddelivery-e2e-'));
-  const nats = await startNats({ dataDir: join(dir, 'nats'), port: await freePort() });
+  const identities = createIdentities(join(dir, 'nats-identities'));
+  const nats = await startNats({ dataDir: join(dir, 'nats'), port: await freePort(), identities });
   const ferretDb = await startFerretDb({ dataDir: join(dir, 'ferretdb'), port: await freePort() });
   const ports = new Map<ServiceName, { grpc: number; http: number }>();
   for (const name of ['order', 'payment', 'store', 'notification', 'marketing'] as const) {
     ports.set(name, { grpc: await freePort(), http: await freePort() });
   }
-  const serviceToken = await devToken('service', 'order');
+  const serviceTokens = await startServiceTokens(join(dir, 'service-tokens'));
   const address = (name: ServiceName) => `127.0.0.1:${ports.get(name)!.grpc}`;
 
   const system: TestSystem = {
     dir,
     nats,
+    identities,
+    orderPaymentTokenFile: serviceTokens.files.order,
     ferretDb,
     services: {},
     service(name) {
@@ -73,7 +81,8 @@ export async function startSystem(
       GRPC_PORT: String(grpc),
       HTTP_PORT: String(http),
       BIND_HOST: '127.0.0.1',
-      NATS_URL: nats.url,
+      NATS_URL: nats.serviceUrl,
+      NATS_NKEY_SEED_FILE: identities.seedFiles[name],
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: '3000',
       // Business-flow tests run without tokens; the security tests switch AUTH_MODE to jwt.
@@ -82,7 +91,7 @@ export async function startSystem(
         MONGODB_URL: ferretDb.url,
         MONGODB_DATABASE: 'order',
         PAYMENT_GRPC_ADDRESS: address('payment'),
-        PAYMENT_AUTH_TOKEN: serviceToken,
+        PAYMENT_AUTH_TOKEN_FILE: serviceTokens.files.order,
       }),
       ...((name === 'payment' || name === 'store' || name === 'marketing') && { DATABASE_URL: `sqlite:${join(dir, `${name}.sqlite`)}` }),
       ...env[name],

@@ -1,3 +1,4 @@
+import { connectTo } from '@fooddelivery/stack/nats-access';
 import { EventHeader, replayDeadLetters } from '@fooddelivery/adapters/jetstream';
 import { OrderServiceClient } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
 import { StoreServiceClient } from '@fooddelivery/gen/fooddelivery/store/v1/store_service';
@@ -6,7 +7,7 @@ import { startPostgres } from '@fooddelivery/stack/postgres';
 import { stopAll, track } from '@fooddelivery/stack/processes';
 import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
 import { expect } from 'chai';
-import { connect, headers as natsHeaders } from 'nats';
+import { headers as natsHeaders } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,7 @@ async function storeCopies(store: StoreServiceClient, orderIds: string[]) {
 }
 
 async function publishRaw(natsUrl: string, subject: string, payload: Uint8Array, orderId: string): Promise<string> {
-  const connection = await connect({ servers: natsUrl });
+  const connection = await connectTo(natsUrl);
   const eventId = randomUUID();
   const headers = natsHeaders();
   headers.set(EventHeader.type, 'fooddelivery.order.v1.OrderPlaced');
@@ -120,7 +121,7 @@ describe('consumers never lose or double-apply an event (SQLite store)', functio
     expect(retried, 'bounded retries before dead-lettering').to.equal(3);
 
     // Replayed (once its cause is fixed): it leaves the dead letters and is delivered again.
-    const connection = await connect({ servers: system.nats.url });
+    const connection = await connectTo(system.nats.url);
     expect(await replayDeadLetters(connection, RECEIVE)).to.equal(1);
     await connection.close();
     await eventually('the replayed event to be handled again (and, still malformed, dead-lettered again)', async () =>

@@ -1,9 +1,10 @@
+import { connectTo } from '@fooddelivery/stack/nats-access';
 import { DEAD_LETTER_STREAM, EventHeader } from '@fooddelivery/adapters/jetstream';
 import { HealthProbe } from '@fooddelivery/stack/health';
 import { stopAll } from '@fooddelivery/stack/processes';
 import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
 import { expect } from 'chai';
-import { connect, headers as natsHeaders } from 'nats';
+import { headers as natsHeaders } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { eventually, streamEvents } from '../support/events.js';
 import { allStoreOrders, storeOrder } from '../support/flow.js';
@@ -35,7 +36,7 @@ describe('consumers never die silently', function () {
   });
 
   it('keeps an event whose dead-lettering fails (naks it), goes on with the others, and dead-letters it once it can', async () => {
-    const connection = await connect({ servers: system.nats.url });
+    const connection = await connectTo(system.nats.url);
     try {
       const manager = await connection.jetstreamManager();
       const deadLetters = await manager.streams.info(DEAD_LETTER_STREAM);
@@ -82,7 +83,7 @@ describe('consumers never die silently', function () {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
-    const connection = await connect({ servers: system.nats.url });
+    const connection = await connectTo(system.nats.url);
     try {
       await (await connection.jetstreamManager()).consumers.delete('FOODDELIVERY_ORDER', CONSUMER);
     } finally {

@@ -80,7 +80,7 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
       const { status, stdout, stderr } = envoycheck(configFile);
       expect(stderr).to.equal('');
       expect(status).to.equal(0);
-      expect(stdout).to.match(/^envoy\/envoy\.yaml: valid Envoy bootstrap \(Envoy API v\d+\.\d+\.\d+\): 1 listener\(s\), 5 cluster\(s\)/);
+      expect(stdout).to.match(/^envoy\/envoy\.yaml: valid Envoy bootstrap \(Envoy API v\d+\.\d+\.\d+\): 2 listener\(s\), 5 cluster\(s\)/);
     });
 
     it('validates against the API of the Envoy release the deployment runs (Dockerfile, docker-compose.yml)', function () {
@@ -131,9 +131,7 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
     it('refuses a violated constraint inside a typed_config (validated as Envoy does when it loads the extension)', () => {
       const { status, stderr } = checkBroken('fill_interval: 1s }', 'fill_interval: 0s }');
       expect(status).to.equal(1);
-      expect(stderr).to.include(
-        'typed_config.route_config.virtual_hosts[0].routes[4].typed_per_filter_config["envoy.filters.http.local_ratelimit"].token_bucket.fill_interval: value must be greater than 0s',
-      );
+      expect(stderr).to.match(/http_filters\[2\]\.typed_config\.token_bucket\.fill_interval: value must be greater than 0s/);
     });
 
     it('refuses a deprecated field', () => {
@@ -149,12 +147,9 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
       result = checkBroken('requires: { provider_name: fooddelivery }', 'requires: { provider_name: food }');
       expect(result.status).to.equal(1);
       expect(result.stderr).to.include('requires.provider_name: unknown JWT provider "food"');
-      result = checkBroken(
-        'envoy.filters.http.local_ratelimit: *place_order_limit',
-        'envoy.filters.http.local_rate_limit: *place_order_limit',
-      );
+      result = checkBroken('                        envoy.filters.http.cors:\n', '                        envoy.filters.http.corz:\n');
       expect(result.status).to.equal(1);
-      expect(result.stderr).to.include('no HTTP filter is named "envoy.filters.http.local_rate_limit"');
+      expect(result.stderr).to.include('no HTTP filter is named "envoy.filters.http.corz"');
     });
   });
 
@@ -260,21 +255,34 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
       expect(edge.transcoder.print_options?.stream_sse_style_delimited, 'server-sent events, like the services').to.equal(true);
     });
 
-    it('gives PlaceOrder (POST /v1/orders and gRPC) a tighter rate limit than the general bucket, answered 429 in JSON', () => {
-      const general = edge.filter(filterTypes.rateLimit) as LocalRateLimit;
-      expectEnforced(general);
+    it('rate-limits per caller (the token subject), PlaceOrder in one bucket per caller for REST and gRPC, answered 429 in JSON', () => {
+      const limit = edge.filter(filterTypes.rateLimit) as LocalRateLimit;
+      expectEnforced(limit);
       const placeOrder = bindings.find((binding) => binding.method === 'PlaceOrder')!;
       expect(`${placeOrder.httpMethod} ${placeOrder.template}`).to.equal('POST /v1/orders');
-      for (const request of [restRequest(placeOrder), grpcRequest(placeOrder.grpcPath)]) {
-        const route = edge.firstRoute(request)!;
-        const limit = route.typed_per_filter_config?.[edge.filterName(filterTypes.rateLimit)] as LocalRateLimit | undefined;
-        expect(limit?.['@type'], `${request.method} ${request.path} → ${route.name}`).to.equal(typeUrl(filterTypes.rateLimit));
-        expectEnforced(limit!);
-        expect(limit!.token_bucket.max_tokens).to.be.lessThan(general.token_bucket.max_tokens);
-      }
-      // Other routes use the general bucket.
       const getOrder = bindings.find((binding) => binding.method === 'GetOrder')!;
-      expect(edge.firstRoute(grpcRequest(getOrder.grpcPath))?.typed_per_filter_config).to.equal(undefined);
+      const as = (subject: string | undefined, request: Request): Request => ({
+        ...request,
+        headers: { ...request.headers, ...(subject !== undefined && { 'x-jwt-sub': subject }) },
+      });
+      const bucketsOf = (request: Request) => rateLimitBuckets(limit, request, '203.0.113.7');
+
+      const placeRest = bucketsOf(as('c-1', restRequest(placeOrder)));
+      const placeGrpc = bucketsOf(as('c-1', grpcRequest(placeOrder.grpcPath)));
+      expect(placeRest, 'POST /v1/orders and gRPC PlaceOrder share their buckets').to.deep.equal(placeGrpc);
+      expect(placeRest.map((bucket) => bucket.key)).to.deep.equal(['client=c-1', 'rpc=place_order,client=c-1']);
+      const [perClient, perClientPlaceOrder] = placeRest;
+      expect(perClientPlaceOrder!.maxTokens).to.be.lessThan(perClient!.maxTokens);
+      expect(perClient!.maxTokens).to.be.lessThan(limit.token_bucket.max_tokens);
+      expect(
+        bucketsOf(as('c-2', restRequest(placeOrder))).map((bucket) => bucket.key),
+        'another caller, other buckets',
+      ).to.deep.equal(['client=c-2', 'rpc=place_order,client=c-2']);
+      expect(bucketsOf(as('c-1', grpcRequest(getOrder.grpcPath))).map((bucket) => bucket.key)).to.deep.equal(['client=c-1']);
+      expect(bucketsOf(as(undefined, { method: 'GET', path: '/v1/stores', headers: {} })).map((bucket) => bucket.key)).to.deep.equal([
+        'anonymous=true,remote_address=203.0.113.7',
+      ]);
+      expect(limit.max_dynamic_descriptors).to.be.greaterThanOrEqual(1000);
 
       const mapper = edge.localReplyMappers.find((candidate) => JSON.stringify(candidate.filter).includes('"default_value":429'));
       expect(mapper, 'a local reply mapper for 429').to.not.equal(undefined);
@@ -283,6 +291,12 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
         .to.include({ code: 8 })
         .and.to.have.property('message')
         .that.matches(/rate limit/);
+    });
+
+    it('takes the rate-limit subject only from a verified token: a client-sent x-jwt-sub is removed first', () => {
+      const provider = (edge.filter(filterTypes.jwt) as JwtAuthentication).providers.fooddelivery!;
+      expect(provider.claim_to_headers).to.deep.equal([{ header_name: 'x-jwt-sub', claim_name: 'sub' }]);
+      expect(JSON.stringify(edge.connectionManager.early_header_mutation_extensions)).to.include('"remove":"x-jwt-sub"');
     });
 
     it('sends each cluster to its service gRPC port over HTTP/2, with a gRPC health check', () => {
@@ -294,11 +308,41 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
         const options = cluster.typed_extension_protocol_options?.['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
         expect(options?.explicit_http_config, name).to.have.property('http2_protocol_options');
         expect(cluster.health_checks.map((check) => check.grpc_health_check?.service_name ?? '')).to.deep.equal([service]);
+        const tls = cluster.transport_socket?.typed_config as UpstreamTls | undefined;
+        expect(tls?.['@type'], `${name}: mutual TLS`).to.equal(typeUrl('envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext'));
+        expect(tls!.sni).to.equal(name);
+        expect(tls!.common_tls_context.tls_certificates, `${name}: Envoy's client certificate`).to.have.length(1);
+        expect(tls!.common_tls_context.validation_context.trusted_ca.filename).to.equal('/etc/envoy/upstream-tls/ca.crt');
+        expect(tls!.common_tls_context.validation_context.match_typed_subject_alt_names).to.deep.equal([
+          { san_type: 'DNS', matcher: { exact: name } },
+        ]);
       }
     });
 
-    it('listens on 0.0.0.0:8080 with CORS for the web origin and the authorization, content-type and idempotency-key headers', () => {
-      expect(edge.listener.address.socket_address).to.deep.equal({ address: '0.0.0.0', port_value: 8080 });
+    it('serves the API on 0.0.0.0:8443 over TLS only; plain HTTP on 8080 redirects to https, but for /healthz', () => {
+      expect(edge.listener.address.socket_address).to.deep.equal({ address: '0.0.0.0', port_value: 8443 });
+      const chains = edge.listener.filter_chains;
+      expect(chains).to.have.length(1);
+      const tls = chains[0]!.transport_socket?.typed_config as DownstreamTls | undefined;
+      expect(tls?.['@type']).to.equal(typeUrl('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext'));
+      expect(tls!.common_tls_context.alpn_protocols).to.deep.equal(['h2', 'http/1.1']);
+      expect(tls!.common_tls_context.tls_certificates).to.deep.equal([
+        { certificate_chain: { filename: '/etc/envoy/tls/tls.crt' }, private_key: { filename: '/etc/envoy/tls/tls.key' } },
+      ]);
+      const redirect = edge.redirectListener;
+      expect(redirect.address.socket_address).to.deep.equal({ address: '0.0.0.0', port_value: 8080 });
+      const routes = (redirect.filter_chains[0]!.filters[0]!.typed_config as ConnectionManager).route_config.virtual_hosts[0]!.routes;
+      expect(
+        routes.find((route) => routeMatches(route.match, { method: 'GET', path: healthPath, headers: {} }))?.direct_response?.status,
+      ).to.equal(200);
+      for (const path of ['/v1/stores', '/fooddelivery.order.v1.OrderService/PlaceOrder', '/']) {
+        const route = routes.find((candidate) => routeMatches(candidate.match, { method: 'POST', path, headers: {} }));
+        expect(route?.redirect, path).to.deep.include({ https_redirect: true });
+        expect(route?.route, path).to.equal(undefined);
+      }
+    });
+
+    it('listens with CORS for the web origin and the authorization, content-type and idempotency-key headers', () => {
       const cors = edge.virtualHost.typed_per_filter_config?.[edge.filterName(filterTypes.cors)] as CorsPolicy | undefined;
       expect(cors?.['@type']).to.equal('type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy');
       expect(cors!.allow_origin_string_match).to.deep.include({ exact: 'http://localhost:3000' });
@@ -347,11 +391,14 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
         expect(jwt.bypass_cors_preflight).to.equal(true);
       });
 
-      it('verifies issuer fooddelivery-dev and audience fooddelivery with envoy/jwks.json, forwarding the token and its payload', () => {
+      it('verifies the signature against the deployed key set and the audience, requires an expiry within a day, forwards the token and its payload', () => {
         expect(Object.keys(jwt.providers)).to.deep.equal(['fooddelivery']);
         const provider = jwt.providers.fooddelivery!;
-        expect(provider.issuer).to.equal('fooddelivery-dev');
+        // The issuer differs per deployment: the services check it (AUTH_ISSUER), Envoy the key set.
+        expect(provider.issuer ?? '').to.equal('');
         expect(provider.audiences).to.deep.equal(['fooddelivery']);
+        expect(provider.require_expiration).to.equal(true);
+        expect(provider.max_lifetime).to.equal('86400s');
         expect(provider.local_jwks?.filename).to.equal(deployedJwks);
         expect(provider.forward).to.equal(true);
         expect(provider.forward_payload_header).to.equal('x-jwt-payload');
@@ -368,12 +415,12 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
         const provider = jwt.providers.fooddelivery!;
         const token = await new SignJWT({ role: 'customer' })
           .setProtectedHeader({ alg: alg!, ...(kid && { kid }) })
-          .setIssuer(provider.issuer)
+          .setIssuer('fooddelivery-dev')
           .setAudience(provider.audiences[0]!)
           .setSubject('customer-1')
           .setExpirationTime('5m')
           .sign(privateKey);
-        const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: provider.issuer, audience: provider.audiences });
+        const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { audience: provider.audiences });
         expect(payload.sub).to.equal('customer-1');
       });
     });
@@ -390,9 +437,35 @@ interface Bootstrap {
   static_resources: { listeners: Listener[]; clusters: Cluster[] };
 }
 interface Listener {
+  name: string;
   address: { socket_address: SocketAddress };
-  filter_chains: Array<{ filters: Array<{ name: string; typed_config: Typed }> }>;
+  filter_chains: Array<{ filters: Array<{ name: string; typed_config: Typed }>; transport_socket?: { typed_config: Typed } }>;
 }
+interface TlsCertificate {
+  certificate_chain: { filename: string };
+  private_key: { filename: string };
+}
+interface DownstreamTls extends Typed {
+  common_tls_context: { alpn_protocols: string[]; tls_certificates: TlsCertificate[] };
+}
+interface UpstreamTls extends Typed {
+  sni: string;
+  common_tls_context: {
+    tls_certificates: TlsCertificate[];
+    validation_context: { trusted_ca: { filename: string }; match_typed_subject_alt_names: unknown[] };
+  };
+}
+type RateLimitAction =
+  | { request_headers: { header_name: string; descriptor_key: string } }
+  | { remote_address: object }
+  | {
+      header_value_match: {
+        descriptor_key?: string;
+        descriptor_value: string;
+        expect_match?: boolean;
+        headers: Array<{ name: string; present_match?: boolean; string_match?: { exact?: string; safe_regex?: { regex: string } } }>;
+      };
+    };
 interface SocketAddress {
   address: string;
   port_value: number;
@@ -416,6 +489,7 @@ interface Route {
   match: RouteMatch;
   route?: { cluster?: string; timeout?: string };
   direct_response?: { status: number };
+  redirect?: { https_redirect?: boolean };
   typed_per_filter_config?: Record<string, Typed>;
 }
 interface RouteMatch {
@@ -447,17 +521,30 @@ interface Cluster {
   load_assignment: { endpoints: Array<{ lb_endpoints: Array<{ endpoint: { address: { socket_address: SocketAddress } } }> }> };
   typed_extension_protocol_options?: Record<string, { explicit_http_config?: object }>;
   health_checks: Array<{ grpc_health_check?: { service_name?: string } }>;
+  transport_socket?: { typed_config: Typed };
 }
 interface JwtAuthentication extends Typed {
   providers: Record<
     string,
-    { issuer: string; audiences: string[]; local_jwks?: { filename?: string }; forward?: boolean; forward_payload_header?: string }
+    {
+      issuer?: string;
+      audiences: string[];
+      local_jwks?: { filename?: string };
+      forward?: boolean;
+      forward_payload_header?: string;
+      require_expiration?: boolean;
+      max_lifetime?: string;
+      claim_to_headers?: Array<{ header_name: string; claim_name: string }>;
+    }
   >;
   rules: Array<{ match: RouteMatch; requires?: object }>;
   bypass_cors_preflight?: boolean;
 }
 interface LocalRateLimit extends Typed {
   token_bucket: { max_tokens: number };
+  rate_limits?: Array<{ actions: RateLimitAction[] }>;
+  descriptors?: Array<{ entries: Array<{ key: string; value?: string }>; token_bucket: { max_tokens: number } }>;
+  max_dynamic_descriptors?: number;
   filter_enabled?: { default_value: { numerator: number; denominator?: string } };
   filter_enforced?: { default_value: { numerator: number; denominator?: string } };
 }
@@ -485,12 +572,63 @@ function expectEnforced(limit: LocalRateLimit): void {
   }
 }
 
+/**
+ * The token buckets local_ratelimit takes a request's tokens from, besides its default bucket: the
+ * descriptors its rate_limits actions produce, each matched against the configured descriptors
+ * (an entry without a value matches any value, one bucket per distinct value).
+ */
+function rateLimitBuckets(limit: LocalRateLimit, request: Request, remoteAddress: string): Array<{ key: string; maxTokens: number }> {
+  const header = (name: string) =>
+    name === ':path' ? request.path : name === ':method' ? request.method : (request.headers as Record<string, string | undefined>)[name];
+  const headerMatches = (matcher: {
+    name: string;
+    present_match?: boolean;
+    string_match?: { exact?: string; safe_regex?: { regex: string } };
+  }) => {
+    const value = header(matcher.name);
+    if (matcher.present_match !== undefined) return (value !== undefined) === matcher.present_match;
+    if (value === undefined) return false;
+    if (matcher.string_match?.exact !== undefined) return value === matcher.string_match.exact;
+    if (matcher.string_match?.safe_regex) return new RegExp(matcher.string_match.safe_regex.regex).test(value);
+    throw new Error(`unsupported header matcher ${JSON.stringify(matcher)}`);
+  };
+  const entryOf = (action: RateLimitAction): { key: string; value: string } | undefined => {
+    if ('request_headers' in action) {
+      const value = header(action.request_headers.header_name);
+      return value === undefined ? undefined : { key: action.request_headers.descriptor_key, value };
+    }
+    if ('remote_address' in action) return { key: 'remote_address', value: remoteAddress };
+    const match = action.header_value_match;
+    const matched = match.headers.every(headerMatches);
+    return matched === (match.expect_match ?? true)
+      ? { key: match.descriptor_key ?? 'header_match', value: match.descriptor_value }
+      : undefined;
+  };
+  const buckets: Array<{ key: string; maxTokens: number }> = [];
+  for (const { actions } of limit.rate_limits ?? []) {
+    const entries = actions.map(entryOf);
+    if (entries.some((entry) => entry === undefined)) continue;
+    const produced = entries as Array<{ key: string; value: string }>;
+    const configured = (limit.descriptors ?? []).find(
+      (descriptor) =>
+        descriptor.entries.length === produced.length &&
+        descriptor.entries.every(
+          (entry, index) => entry.key === produced[index]!.key && (!entry.value || entry.value === produced[index]!.value),
+        ),
+    );
+    if (configured)
+      buckets.push({ key: produced.map(({ key, value }) => `${key}=${value}`).join(','), maxTokens: configured.token_bucket.max_tokens });
+  }
+  return buckets;
+}
+
 type Edge = ReturnType<typeof readEdge>;
 
 function readEdge(bootstrap: Bootstrap) {
   const listeners = bootstrap.static_resources.listeners;
-  expect(listeners).to.have.length(1);
-  const listener = listeners[0]!;
+  expect(listeners.map((candidate) => candidate.name)).to.have.members(['public', 'redirect']);
+  const listener = listeners.find((candidate) => candidate.name === 'public')!;
+  const redirectListener = listeners.find((candidate) => candidate.name === 'redirect')!;
   const hcmType = typeUrl('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager');
   const connectionManager = listener.filter_chains.flatMap((chain) => chain.filters).find((f) => f.typed_config['@type'] === hcmType)
     ?.typed_config as ConnectionManager;
@@ -506,6 +644,7 @@ function readEdge(bootstrap: Bootstrap) {
   };
   return {
     listener,
+    redirectListener,
     connectionManager,
     virtualHost,
     routes: virtualHost.routes,

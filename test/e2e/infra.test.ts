@@ -1,3 +1,4 @@
+import { connectTo } from '@fooddelivery/stack/nats-access';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
-import { connect, StorageType, StringCodec, type NatsConnection } from 'nats';
+import { StorageType, StringCodec, type NatsConnection } from 'nats';
 import { startFerretDb } from '@fooddelivery/stack/ferretdb';
 import { startNats, type NatsServer } from '@fooddelivery/stack/nats';
 import { freePort } from '@fooddelivery/stack/ports';
@@ -42,7 +43,7 @@ describe('infrastructure the services run on (real servers)', () => {
     });
 
     it('stores a message in a file-backed stream', async () => {
-      connection = await connect({ servers: nats.url });
+      connection = await connectTo(nats.url);
       const manager = await connection.jetstreamManager();
       await manager.streams.add({ name: 'INFRA', subjects: ['infra.>'], storage: StorageType.File });
 
@@ -56,7 +57,7 @@ describe('infrastructure the services run on (real servers)', () => {
     it('keeps the message across a restart', async () => {
       await nats.restart();
 
-      connection = await connect({ servers: nats.url });
+      connection = await connectTo(nats.url);
       const manager = await connection.jetstreamManager();
       const stored = await manager.streams.getMessage('INFRA', { seq: 1 });
 

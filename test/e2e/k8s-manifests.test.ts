@@ -93,6 +93,38 @@ describe('Kubernetes manifests (k8s/) and docker-compose.yml', function () {
       );
     });
 
+    it('a service deployed with DEPLOY_ENV=development', () => {
+      edit('config.yaml', '  DEPLOY_ENV: production\n', '  DEPLOY_ENV: development\n');
+      expectFailure(
+        /^error: k8s\/order\.yaml: document 3 \(Deployment order\): .*DEPLOY_ENV="development": the manifests deploy production/m,
+      );
+    });
+
+    it('the development issuer', () => {
+      edit('config.yaml', '  AUTH_ISSUER: https://issuer.example.invalid\n', '  AUTH_ISSUER: fooddelivery-dev\n');
+      expectFailure(/^error: k8s\/order\.yaml: document 3 \(Deployment order\): .*fooddelivery-dev/m);
+    });
+
+    it('a token, a private key or an nkey seed written into a manifest', () => {
+      const segment = (text: string) => Buffer.from(text).toString('base64url');
+      const jwt = `${segment('{"alg":"ES256","typ":"JWT"}')}.${segment('{"sub":"order","role":"service"}')}.${segment('signature')}`;
+      edit('order.yaml', '  PAYMENT_TIMEOUT_MS:', `  PAYMENT_AUTH_TOKEN: ${jwt}\n  PAYMENT_TIMEOUT_MS:`);
+      expectFailure(/^error: k8s\/order\.yaml: line \d+, column \d+: embeds a JWT/m);
+      edit('config.yaml', '  DEPLOY_ENV: production\n', `  DEPLOY_ENV: production\n  KEY: |\n    -----BEGIN ${'PRIVATE'} KEY-----\n`);
+      expectFailure(/^error: k8s\/config\.yaml: line \d+, column \d+: embeds a PEM private key/m);
+    });
+
+    it('no default-deny NetworkPolicy', () => {
+      const text = readFileSync(join(scratch, 'k8s', 'network-policies.yaml'), 'utf8');
+      const withoutDefaultDeny = text.replace(
+        /apiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n[\s\S]*?\n---\n/,
+        '',
+      );
+      expect(withoutDefaultDeny).to.not.equal(text);
+      writeFileSync(join(scratch, 'k8s', 'network-policies.yaml'), withoutDefaultDeny);
+      expectFailure(/no default-deny NetworkPolicy/m);
+    });
+
     it('nats.conf without fsync on every write', () => {
       edit('nats.yaml', '      sync_interval: always\n', '');
       expectFailure(/^error: k8s\/nats\.yaml: document 1 \(ConfigMap nats-config\): nats\.conf: jetstream sync_interval is not `always`/m);

@@ -1,3 +1,4 @@
+import { connectTo } from '@fooddelivery/stack/nats-access';
 import { EventHeader } from '@fooddelivery/adapters/jetstream';
 import { OrderStatus } from '@fooddelivery/gen/fooddelivery/order/v1/order';
 import { OrderCancelled, OrderPlaced } from '@fooddelivery/gen/fooddelivery/order/v1/order_events';
@@ -14,7 +15,7 @@ import { stopAll } from '@fooddelivery/stack/processes';
 import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
+import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -141,7 +142,7 @@ describe('order tracking and customer notifications (notification service), end 
       store: system.service('store').grpc,
       notification: system.service('notification').grpc,
     });
-    nats = await connect({ servers: system.nats.url });
+    nats = await connectTo(system.nats.url);
   });
   after(async () => {
     api?.close();

@@ -6,7 +6,9 @@ import type { OrderTracking } from '../../services/notification/src/domain/track
 import {
   FakeNotifier,
   InMemoryNotificationRepository,
+  InMemoryTrackingBacklog,
   InMemoryTrackingRepository,
+  roomyWatchLimits,
 } from '../../services/notification/test/support/in-memory.js';
 import { toOutgoingEvent as orderWire } from '../../services/order/src/adapters/persistence/order-event.mapper.js';
 import { buildApplication as buildOrder } from '../../services/order/src/app.js';
@@ -83,12 +85,13 @@ export class World {
   readonly notification = buildNotification(
     {
       trackings: this.trackings,
+      backlog: new InMemoryTrackingBacklog(),
       notifications: this.notifications,
       notifier: new FakeNotifier(),
       clock: this.clock,
       logger: createLogger('simulation', 'silent'),
     },
-    { language: 'en', backoffMs: [1_000], maxAttempts: 3, leaseMs: 10_000 },
+    { language: 'en', backoffMs: [1_000], maxAttempts: 3, leaseMs: 10_000, watch: roomyWatchLimits },
     new AbortController().signal,
   );
   readonly paymentChannel = new SimulatedPaymentChannel(this);

@@ -1,5 +1,5 @@
+import { connectTo } from '@fooddelivery/stack/nats-access';
 import { EventHeader } from '@fooddelivery/adapters/jetstream';
-import { connect } from 'nats';
 
 export interface StoredEvent {
   subject: string;
@@ -12,7 +12,7 @@ export interface StoredEvent {
 
 /** Every message of a stream, oldest first, read with an ordered consumer. */
 export async function streamEvents(natsUrl: string, stream: string): Promise<StoredEvent[]> {
-  const connection = await connect({ servers: natsUrl });
+  const connection = await connectTo(natsUrl);
   try {
     const manager = await connection.jetstreamManager();
     let info;

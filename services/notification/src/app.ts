@@ -3,9 +3,9 @@ import type { Logger } from '@fooddelivery/adapters/logger';
 import { DeliverNotification } from './application/deliver-notification.js';
 import { GetOrderTracking } from './application/get-order-tracking.js';
 import { ListNotifications } from './application/list-notifications.js';
-import type { Clock, NotificationRepository, Notifier, TrackingRepository } from './application/ports.js';
+import type { Clock, NotificationRepository, Notifier, TrackingBacklog, TrackingRepository } from './application/ports.js';
 import { RecordStatusChange } from './application/record-status-change.js';
-import { WatchOrder } from './application/watch-order.js';
+import { WatchOrder, type WatchLimits } from './application/watch-order.js';
 import type { Language } from './domain/message-text.js';
 import { onStatusEvent, trackingConsumers } from './adapters/events/track-status.consumer.js';
 import { trackingServiceBinding } from './adapters/grpc/tracking.handlers.js';
@@ -13,6 +13,8 @@ import { trackingServiceBinding } from './adapters/grpc/tracking.handlers.js';
 /** What the notification context needs from the outside world. */
 export interface NotificationPorts {
   trackings: TrackingRepository;
+  /** How far the tracking view is behind the published events. */
+  backlog: TrackingBacklog;
   notifications: NotificationRepository;
   notifier: Notifier;
   clock: Clock;
@@ -26,6 +28,7 @@ export interface NotificationSettings {
   maxAttempts: number;
   /** How long one send may take before another replica may try the same message. */
   leaseMs: number;
+  watch: WatchLimits;
 }
 
 /**
@@ -37,7 +40,7 @@ export function buildApplication(ports: NotificationPorts, settings: Notificatio
   const useCases = {
     getOrderTracking: new GetOrderTracking(ports.trackings),
     listNotifications: new ListNotifications(ports.notifications),
-    watchOrder: new WatchOrder(ports.trackings),
+    watchOrder: new WatchOrder(ports.trackings, ports.backlog, settings.watch),
     recordStatusChange: new RecordStatusChange(ports.trackings, ports.notifications, ports.clock, {
       language: settings.language,
       channel: ports.notifier.channel,

@@ -12,6 +12,8 @@ import { KakaoNotifier } from './adapters/notifier/kakao-notifier.js';
 import { LogNotifier } from './adapters/notifier/log-notifier.js';
 import { KvNotificationRepository } from './adapters/persistence/kv-notification.repository.js';
 import { KvTrackingRepository } from './adapters/persistence/kv-tracking.repository.js';
+import { JetStreamTrackingBacklog } from './adapters/persistence/tracking-backlog.js';
+import { trackOrders } from './adapters/events/track-status.consumer.js';
 
 await runService({
   name: 'notification',
@@ -35,11 +37,19 @@ await runService({
     NOTIFY_CONCURRENCY: env.positiveInt(8),
     /** Copies of each KV bucket in a NATS cluster (1 on a single server). */
     KV_REPLICAS: env.positiveInt(1),
+    /** Order watches one caller (token subject) may hold open at once, per replica. */
+    WATCH_MAX_PER_CALLER: env.positiveInt(5),
+    /** Order watches a replica holds open at once, for all callers. */
+    WATCH_MAX_OPEN: env.positiveInt(10_000),
+    /** A watch is ended (UNAVAILABLE: watch again) after this long. */
+    WATCH_MAX_DURATION_MS: env.positiveInt(30 * 60_000),
+    /** How long an order not in the view yet may be waited for while the view catches up with published events. */
+    WATCH_CATCH_UP_MS: env.positiveInt(3_000),
   },
   rules: (config) =>
     config.NOTIFIER === 'kakao' && !config.KAKAO_API_URL ? ['KAKAO_API_URL must be set when NOTIFIER=kakao (not set)'] : [],
   async start({ config, logger, metrics, retry, onShutdown, consume, stopping }) {
-    const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'notification', logger));
+    const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'notification', logger, config.NATS_NKEY_SEED_FILE));
     onShutdown(() => nats.drain());
 
     // This service's own store is JetStream KV: no server to run besides NATS, replicated with
@@ -50,6 +60,12 @@ await runService({
         nats.jetstream().views.kv('notification_tracking', { history: 1, replicas: config.KV_REPLICAS }),
       ),
     );
+    onShutdown(() => trackings.close());
+    const backlog = new JetStreamTrackingBacklog(await nats.jetstreamManager(), {
+      stream: trackOrders.stream,
+      durable: trackOrders.durable,
+      subject: 'fooddelivery.order.placed',
+    });
     const notifications = await retry('KV buckets notification_messages, notification_pending', () =>
       KvNotificationRepository.open(nats, { messages: 'notification_messages', pending: 'notification_pending' }, config.KV_REPLICAS),
     );
@@ -59,12 +75,18 @@ await runService({
         ? new KakaoNotifier({ url: config.KAKAO_API_URL, token: config.KAKAO_API_TOKEN, timeoutMs: config.NOTIFY_TIMEOUT_MS })
         : new LogNotifier(logger);
     const app = buildApplication(
-      { trackings, notifications, notifier, clock: systemClock, logger },
+      { trackings, backlog, notifications, notifier, clock: systemClock, logger },
       {
         language: config.NOTIFICATION_LANGUAGE,
         backoffMs: config.NOTIFY_BACKOFF_MS,
         maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
         leaseMs: config.NOTIFY_TIMEOUT_MS + 5_000,
+        watch: {
+          perCaller: config.WATCH_MAX_PER_CALLER,
+          total: config.WATCH_MAX_OPEN,
+          maxDurationMs: config.WATCH_MAX_DURATION_MS,
+          catchUpMs: config.WATCH_CATCH_UP_MS,
+        },
       },
       stopping,
     );

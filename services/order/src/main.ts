@@ -8,6 +8,9 @@ import { Streams } from '@fooddelivery/adapters/streams';
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
 import { hostname } from 'node:os';
+import { accessSync, constants } from 'node:fs';
+import { channelCredentials } from '@fooddelivery/adapters/grpc-tls';
+import { TokenFile } from '@fooddelivery/adapters/token-file';
 import { randomUUID } from 'node:crypto';
 import { buildApplication } from './app.js';
 import { systemClock, uuidGenerator } from '@fooddelivery/adapters/ids';
@@ -28,6 +31,10 @@ await runService({
   descriptorSet,
   definitions: [OrderServiceService],
   publicMethods: ['ListStores', 'GetMenu'],
+  rules: (config) =>
+    config.PAYMENT_AUTH_TOKEN_FILE && !readableFile(config.PAYMENT_AUTH_TOKEN_FILE)
+      ? [`PAYMENT_AUTH_TOKEN_FILE cannot be read (${config.PAYMENT_AUTH_TOKEN_FILE})`]
+      : [],
   config: {
     MONGODB_URL: env.url(['mongodb', 'mongodb+srv'], 'mongodb://127.0.0.1:27017/'),
     MONGODB_DATABASE: env.text('order'),
@@ -35,8 +42,11 @@ await runService({
     MONGODB_TIMEOUT_MS: env.positiveInt(1_500),
     PAYMENT_GRPC_ADDRESS: env.hostPort('127.0.0.1:50052'),
     PAYMENT_TIMEOUT_MS: env.positiveInt(1_500),
-    /** A JWT with role service, sent to payment (which accepts approvals and refunds only from services). */
-    PAYMENT_AUTH_TOKEN: z.string().default(''),
+    /**
+     * A file holding the order service's token for payment (role service, sub order), read again
+     * whenever it changes so short-lived tokens can be rotated; empty sends none (AUTH_MODE=off).
+     */
+    PAYMENT_AUTH_TOKEN_FILE: z.string().default(''),
     BREAKER_ERROR_THRESHOLD_PERCENT: env.percent(50),
     BREAKER_VOLUME_THRESHOLD: env.nonNegativeInt(5),
     BREAKER_RESET_TIMEOUT_MS: env.positiveInt(5_000),
@@ -54,7 +64,7 @@ await runService({
     CATALOG_CACHE_MS: env.nonNegativeInt(5_000),
   },
   async start({ config, logger, metrics, retry, onShutdown, consume, repeat }) {
-    const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'order', logger));
+    const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'order', logger, config.NATS_NKEY_SEED_FILE));
     onShutdown(() => nats.drain());
     await retry('JetStream stream', () => ensureStream(nats, Streams.order, config));
 
@@ -103,7 +113,8 @@ await runService({
 
     const payments = new GrpcPaymentGateway(
       config.PAYMENT_GRPC_ADDRESS,
-      config.PAYMENT_AUTH_TOKEN,
+      channelCredentials(config),
+      paymentToken(config.PAYMENT_AUTH_TOKEN_FILE),
       {
         timeoutMs: config.PAYMENT_TIMEOUT_MS,
         errorThresholdPercentage: config.BREAKER_ERROR_THRESHOLD_PERCENT,
@@ -134,3 +145,18 @@ await runService({
     return app.bindings;
   },
 });
+
+function paymentToken(file: string): () => string {
+  if (!file) return () => '';
+  const token = new TokenFile(file);
+  return () => token.current();
+}
+
+function readableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -30,7 +30,7 @@ await runService({
       ? [`PAYMENT_LATENCY_MIN_MS must not exceed PAYMENT_LATENCY_MAX_MS (${config.PAYMENT_LATENCY_MAX_MS})`]
       : [],
   async start({ config, logger, retry, onShutdown, consume, repeat }) {
-    const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'payment', logger));
+    const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'payment', logger, config.NATS_NKEY_SEED_FILE));
     onShutdown(() => nats.drain());
     await retry('JetStream stream', () => ensureStream(nats, Streams.payment, config));
 

@@ -21,7 +21,7 @@ await runService({
     DATABASE_URL: env.sqlDatabaseUrl('sqlite:.data/store.sqlite'),
   },
   async start({ config, logger, retry, onShutdown, consume, repeat }) {
-    const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'store', logger));
+    const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'store', logger, config.NATS_NKEY_SEED_FILE));
     onShutdown(() => nats.drain());
     await retry('JetStream stream', () => ensureStream(nats, Streams.store, config));
     const orm = await retry('database', () => openSqlOrm(config.DATABASE_URL, [StoreOrderSchema, OutboxRowSchema, ProcessedEventSchema]));

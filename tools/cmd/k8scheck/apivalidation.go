@@ -22,12 +22,14 @@ import (
 	"k8s.io/kubernetes/pkg/registry/apps/deployment"
 	"k8s.io/kubernetes/pkg/registry/apps/statefulset"
 	"k8s.io/kubernetes/pkg/registry/autoscaling/horizontalpodautoscaler"
+	"k8s.io/kubernetes/pkg/registry/networking/networkpolicy"
 	"k8s.io/kubernetes/pkg/registry/policy/poddisruptionbudget"
 
 	// Internal types, conversions, defaults and declarative validation of each API group.
 	_ "k8s.io/kubernetes/pkg/apis/apps/install"
 	_ "k8s.io/kubernetes/pkg/apis/autoscaling/install"
 	_ "k8s.io/kubernetes/pkg/apis/core/install"
+	_ "k8s.io/kubernetes/pkg/apis/networking/install"
 	_ "k8s.io/kubernetes/pkg/apis/policy/install"
 )
 
@@ -39,6 +41,7 @@ var createStrategies = map[schema.GroupKind]rest.RESTCreateStrategy{
 	{Group: "apps", Kind: "StatefulSet"}:                    statefulset.Strategy,
 	{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"}: horizontalpodautoscaler.Strategy,
 	{Group: "policy", Kind: "PodDisruptionBudget"}:          poddisruptionbudget.Strategy,
+	{Group: "networking.k8s.io", Kind: "NetworkPolicy"}:     networkpolicy.Strategy,
 	{Group: "", Kind: "Namespace"}: coreStrategy{ // pkg/registry/core/namespace/strategy.go
 		namespaced: false,
 		prepare: func(obj runtime.Object) {

@@ -127,6 +127,41 @@ func (kust *kustomization) generatedNames() map[string]bool {
 	return names
 }
 
+// generatedData is the content of the ConfigMap generators' files that can be read (by
+// ConfigMap name, then key), so that rules can look into a generated ConfigMap before the render.
+func (kust *kustomization) generatedData() map[string]map[string]string {
+	data := map[string]map[string]string{}
+	for _, g := range kust.k.ConfigMapGenerator {
+		content := map[string]string{}
+		complete := true
+		for _, source := range g.KvPairSources.FileSources {
+			key, file, found := strings.Cut(source, "=")
+			if !found {
+				key, file = filepath.Base(source), source
+			}
+			text, err := os.ReadFile(filepath.Join(kust.dir, file))
+			if err != nil {
+				complete = false
+				break
+			}
+			content[key] = string(text)
+		}
+		if complete && len(g.KvPairSources.LiteralSources) == 0 && len(g.KvPairSources.EnvSources) == 0 && g.KvPairSources.EnvSource == "" {
+			data[g.Name] = content
+		}
+	}
+	return data
+}
+
+// generatorPaths are the generators' files as paths to read, for the scan for embedded secrets.
+func (kust *kustomization) generatorPaths() []string {
+	var paths []string
+	for _, file := range kust.generatorFiles() {
+		paths = append(paths, filepath.Join(kust.dir, file))
+	}
+	return paths
+}
+
 // render builds the kustomization with kustomize's library, as `kubectl kustomize
 // --load-restrictor LoadRestrictionsNone` does, and returns one YAML document per object.
 func (kust *kustomization) render() ([][]byte, error) {

@@ -12,7 +12,12 @@
 //     warnings) — the checks `kubectl apply` would meet on a v1.37 cluster;
 //  3. checked against the project's rules (rules.go): probes, rolling updates, security
 //     contexts, shutdown timing, the services' configuration variables, references between
-//     objects, and nats.conf through nats-server's own configuration parser.
+//     objects, NetworkPolicies (netpol.go), and nats.conf through nats-server's own
+//     configuration parser (natsconf.go).
+//
+// Every file under DIR, the Compose file, the Dockerfile and the kustomization's generator files
+// are also searched for embedded keys and tokens (a JWT, a PEM private key, an nkey seed), and so
+// are the values of every Secret: those belong in the Secrets the operator creates (secrets.go).
 //
 // DIR/kustomization.yaml is decoded as kustomize does (unknown fields fail), must list every
 // manifest file, and is rendered with kustomize's library; the rendered objects go through the
@@ -118,12 +123,17 @@ func main() {
 	}
 	defaultNamespace := "default" // what kubectl uses when neither the object nor kustomize names one
 	var generated map[string]bool
+	var generatedData map[string]map[string]string
+	secretSources := []string{*composeFile, *dockerfile}
 	if kust != nil {
 		if kust.k.Namespace != "" {
 			defaultNamespace = kust.k.Namespace
 		}
 		generated = kust.generatedNames()
+		generatedData = kust.generatedData()
+		secretSources = append(secretSources, kust.generatorPaths()...)
 	}
+	scanForSecrets(dir, nonEmpty(secretSources), r)
 
 	var objects []*object
 	documents, undecodable := 0, 0
@@ -143,7 +153,7 @@ func main() {
 		}
 	}
 	partial := undecodable > 0 || (kustomizationFile != "" && kust == nil)
-	checkRules(objects, generated, defaultNamespace, partial, r)
+	checkRules(objects, generated, generatedData, defaultNamespace, partial, r)
 	if *dockerfile != "" {
 		checkDockerfile(*dockerfile, r)
 	}
@@ -170,7 +180,7 @@ func main() {
 				}
 			}
 			rendered = len(out)
-			checkRules(out, nil, defaultNamespace, len(out) < len(docs), r)
+			checkRules(out, nil, nil, defaultNamespace, len(out) < len(docs), r)
 		}
 	}
 
@@ -200,6 +210,16 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("%s: valid (%d warnings)\n", summary, len(r.warnings))
+}
+
+func nonEmpty(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // manifestFiles lists the YAML files under dir, sorted, and names the kustomization file if any.

@@ -10,6 +10,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -33,8 +34,13 @@ import (
 //
 // Every container of image fooddelivery/<service> (order, payment, store, notification, marketing):
 //   - sets only variables the service reads (configvars.go), directly or through envFrom;
+//   - runs with DEPLOY_ENV=production, AUTH_MODE=jwt, an issuer other than the development one,
+//     its NATS key (NATS_NKEY_SEED_FILE) and mutual TLS on gRPC (GRPC_TLS_*);
+//   - every *_FILE variable names a file of a volume the container mounts (a key of the Secret or
+//     ConfigMap there), and a token file is mounted as a directory so that the kubelet updates it;
 //   - names its ports grpc and http, matching GRPC_PORT and HTTP_PORT;
-//   - has startup, readiness and liveness probes that are gRPC health checks on the grpc port;
+//   - has HTTP probes on the http port: startup and readiness on /readyz, liveness on /healthz
+//     (the gRPC port wants a client certificate, which the kubelet cannot present);
 //   - has a writable /tmp (tsx keeps its compile cache there, Python its scratch files) since the
 //     root is read-only;
 //   - has an explicit image tag, not latest;
@@ -44,6 +50,9 @@ import (
 // fooddelivery service is ClusterIP with ports grpc (appProtocol grpc) and http. A StatefulSet's
 // serviceName is a headless Service. HPAs scale an existing workload whose containers request
 // CPU; PDBs select a workload and leave room for one eviction. nats.conf is checked by nats-server.
+// NetworkPolicies select Pods that exist, and allow only ports those Pods have (netpol.go).
+// The Secrets of operatorSecrets (secrets.go) are referred to, never defined; no Secret value holds
+// a key or a token.
 
 type workload struct {
 	o        *object
@@ -61,17 +70,21 @@ type manifestIndex struct {
 	namespaces       map[string]*corev1.Namespace
 	configMaps       map[string]*corev1.ConfigMap
 	secrets          map[string]*corev1.Secret
-	generated        map[string]bool // "ConfigMap/NAME", "Secret/NAME" from kustomize generators
+	generated        map[string]bool              // "ConfigMap/NAME", "Secret/NAME" from kustomize generators
+	generatedData    map[string]map[string]string // ConfigMap NAME -> key -> content, of the generators' files
+	operatorSecrets  map[string][]string
+	networkPolicies  []*object
 	workloads        []*workload
 	services         []*object
 	hpas             []*object
 	pdbs             []*object
 }
 
-func checkRules(objects []*object, generated map[string]bool, defaultNamespace string, partial bool, r *report) {
+func checkRules(objects []*object, generated map[string]bool, generatedData map[string]map[string]string, defaultNamespace string, partial bool, r *report) {
 	ix := &manifestIndex{
 		partial: partial, defaultNamespace: defaultNamespace, namespaces: map[string]*corev1.Namespace{},
 		configMaps: map[string]*corev1.ConfigMap{}, secrets: map[string]*corev1.Secret{}, generated: generated,
+		generatedData: generatedData, operatorSecrets: operatorSecrets(),
 	}
 	for _, o := range objects {
 		switch obj := o.obj.(type) {
@@ -81,6 +94,12 @@ func checkRules(objects []*object, generated map[string]bool, defaultNamespace s
 			ix.configMaps[obj.Name] = obj
 		case *corev1.Secret:
 			ix.secrets[obj.Name] = obj
+			if _, ok := ix.operatorSecrets[obj.Name]; ok {
+				r.problem(o.where(), "Secret %s holds keys the operator creates (deploy/make-secrets.ts); it must not be defined in the manifests", obj.Name)
+			}
+			checkSecretValues(o, obj.Data, r)
+		case *networkingv1.NetworkPolicy:
+			ix.networkPolicies = append(ix.networkPolicies, o)
 		case *appsv1.Deployment:
 			ix.workloads = append(ix.workloads, &workload{o: o, replicas: replicas(obj.Spec.Replicas), template: &obj.Spec.Template, dep: obj})
 		case *appsv1.StatefulSet:
@@ -105,6 +124,10 @@ func checkRules(objects []*object, generated map[string]bool, defaultNamespace s
 	for _, o := range ix.pdbs {
 		ix.checkPDB(o, r)
 	}
+	for _, o := range ix.networkPolicies {
+		ix.checkNetworkPolicy(o, r)
+	}
+	ix.checkDefaultDeny(r)
 	for _, o := range objects {
 		if cm, ok := o.obj.(*corev1.ConfigMap); ok {
 			if conf, ok := cm.Data["nats.conf"]; ok {
@@ -172,6 +195,16 @@ func (ix *manifestIndex) checkWorkload(w *workload, r *report) {
 		}
 		if v.Secret != nil && !optional(v.Secret.Optional) {
 			ix.requireSecret(v.Secret.SecretName, keysOf(v.Secret.Items), fmt.Sprintf("%s: volume %s", where, v.Name), r)
+		}
+		if v.Projected != nil {
+			for _, source := range v.Projected.Sources {
+				if source.ConfigMap != nil && !optional(source.ConfigMap.Optional) {
+					ix.requireConfigMap(source.ConfigMap.Name, keysOf(source.ConfigMap.Items), fmt.Sprintf("%s: volume %s", where, v.Name), r)
+				}
+				if source.Secret != nil && !optional(source.Secret.Optional) {
+					ix.requireSecret(source.Secret.Name, keysOf(source.Secret.Items), fmt.Sprintf("%s: volume %s", where, v.Name), r)
+				}
+			}
 		}
 	}
 
@@ -244,22 +277,9 @@ func (ix *manifestIndex) checkServiceContainer(w *workload, c *corev1.Container,
 		}
 	}
 
-	grpcPort := ports["grpc"]
-	for _, probe := range []struct {
-		name  string
-		probe *corev1.Probe
-	}{{"startupProbe", c.StartupProbe}, {"readinessProbe", c.ReadinessProbe}, {"livenessProbe", c.LivenessProbe}} {
-		switch {
-		case probe.probe == nil:
-			r.problem(cw, "no %s", probe.name)
-		case probe.probe.GRPC == nil:
-			r.problem(cw, "%s must be a grpc probe (the service implements grpc.health.v1.Health)", probe.name)
-		case probe.probe.GRPC.Port != grpcPort:
-			r.problem(cw, "%s checks port %d, but the gRPC port is %d", probe.name, probe.probe.GRPC.Port, grpcPort)
-		case probe.probe.GRPC.Service != nil && *probe.probe.GRPC.Service != "":
-			r.problem(cw, "%s asks for service %q: the services report their health as the server (\"\")", probe.name, *probe.probe.GRPC.Service)
-		}
-	}
+	ix.checkProbes(c, cw, ports["http"], r)
+	ix.checkProduction(c, env, cw, r)
+	ix.checkFileVariables(w, c, env, cw, r)
 
 	graceMs := defaultShutdownGraceMs
 	if v, ok := env["SHUTDOWN_GRACE_MS"]; ok && v.known {
@@ -338,7 +358,11 @@ func (ix *manifestIndex) environment(c *corev1.Container) (map[string]envValue, 
 			source := "Secret " + from.SecretRef.Name
 			s, ok := ix.secrets[from.SecretRef.Name]
 			if !ok {
-				if ix.generated["Secret/"+from.SecretRef.Name] {
+				if keys, operator := ix.operatorSecrets[from.SecretRef.Name]; operator {
+					for _, k := range keys {
+						env[from.Prefix+k] = envValue{source: source}
+					}
+				} else if ix.generated["Secret/"+from.SecretRef.Name] {
 					unknownSources = append(unknownSources, source)
 				}
 				continue
@@ -475,6 +499,14 @@ func (ix *manifestIndex) requireConfigMap(name string, keys []string, where stri
 
 func (ix *manifestIndex) requireSecret(name string, keys []string, where string, r *report) {
 	s, ok := ix.secrets[name]
+	if operatorKeys, operator := ix.operatorSecrets[name]; !ok && operator {
+		for _, key := range keys {
+			if !contains(operatorKeys, key) {
+				r.problem(where, "Secret %s (created by the operator, deploy/make-secrets.ts) has no key %s; it has %s", name, key, strings.Join(operatorKeys, ", "))
+			}
+		}
+		return
+	}
 	if !ok {
 		if !ix.generated["Secret/"+name] && !ix.partial {
 			r.problem(where, "Secret %s is not defined here", name)
@@ -693,4 +725,150 @@ func (ix *manifestIndex) checkPodSecurity(w *workload, r *report) {
 	if !result.Allowed {
 		r.problem(w.o.where(), "Pods would be refused by PodSecurity %q (Namespace %s): %s", policy.Enforce.String(), namespace, result.ForbiddenDetail())
 	}
+}
+
+// checkProbes: HTTP probes on the REST port. The gRPC port of a service accepts only clients with
+// a certificate from the services' CA, which the kubelet does not have.
+func (ix *manifestIndex) checkProbes(c *corev1.Container, cw string, httpPort int32, r *report) {
+	for _, probe := range []struct {
+		name, path string
+		probe      *corev1.Probe
+	}{
+		{"startupProbe", "/readyz", c.StartupProbe},
+		{"readinessProbe", "/readyz", c.ReadinessProbe},
+		{"livenessProbe", "/healthz", c.LivenessProbe},
+	} {
+		switch get := probe.probe; {
+		case get == nil:
+			r.problem(cw, "no %s", probe.name)
+		case get.HTTPGet == nil:
+			r.problem(cw, "%s must be an httpGet of %s on the http port (the gRPC port requires a client certificate, which the kubelet cannot present)", probe.name, probe.path)
+		case !portMatches(get.HTTPGet.Port, "http", httpPort):
+			r.problem(cw, "%s checks port %s, but the REST port (named http) is %d", probe.name, get.HTTPGet.Port.String(), httpPort)
+		case get.HTTPGet.Scheme != "" && get.HTTPGet.Scheme != corev1.URISchemeHTTP:
+			r.problem(cw, "%s uses %s: the REST port serves plain HTTP", probe.name, get.HTTPGet.Scheme)
+		case get.HTTPGet.Path != probe.path && probe.path == "/healthz":
+			r.problem(cw, "%s asks for %s: use /healthz, or an outage of NATS or the database would restart every Pod", probe.name, get.HTTPGet.Path)
+		case get.HTTPGet.Path != probe.path:
+			r.problem(cw, "%s asks for %s: use /readyz, which answers 503 until the service is SERVING and from the start of a shutdown", probe.name, get.HTTPGet.Path)
+		}
+	}
+}
+
+func portMatches(port intstr.IntOrString, name string, number int32) bool {
+	if port.Type == intstr.String {
+		return port.StrVal == name
+	}
+	return port.IntVal == number
+}
+
+// checkProduction: the manifests deploy production, so what DEPLOY_ENV=production makes a service
+// refuse at start is refused here first, and its NATS key and mutual TLS are configured.
+func (ix *manifestIndex) checkProduction(c *corev1.Container, env map[string]envValue, cw string, r *report) {
+	if v, ok := env["DEPLOY_ENV"]; !ok {
+		r.problem(cw, "DEPLOY_ENV is not set: the manifests deploy production (DEPLOY_ENV=production refuses the development keys)")
+	} else if v.known && v.value != "production" {
+		r.problem(cw, "DEPLOY_ENV=%q: the manifests deploy production", v.value)
+	}
+	if v, ok := env["AUTH_MODE"]; ok && v.known && v.value != "jwt" {
+		r.problem(cw, "AUTH_MODE=%q: production checks every call's token (jwt)", v.value)
+	}
+	if v, ok := env["AUTH_ISSUER"]; !ok || (v.known && v.value == developmentIssuer) {
+		r.problem(cw, "AUTH_ISSUER must be the identity provider's issuer, not the development issuer %q", developmentIssuer)
+	}
+	for _, name := range []string{"AUTH_JWKS_FILE", "NATS_NKEY_SEED_FILE", "GRPC_TLS_CERT_FILE", "GRPC_TLS_KEY_FILE", "GRPC_TLS_CA_FILE"} {
+		if v, ok := env[name]; !ok || (v.known && v.value == "") {
+			r.problem(cw, "%s is not set: production needs it (NATS refuses clients without their key; Envoy and order reach the services over mutual TLS)", name)
+		}
+	}
+}
+
+const developmentIssuer = "fooddelivery-dev"
+
+// Files the service reads again when they change: a subPath mount would never show the new content.
+var rotatedFileVariables = map[string]bool{"PAYMENT_AUTH_TOKEN_FILE": true}
+
+// checkFileVariables: each *_FILE variable names a file the container can read, a key of the
+// Secret or ConfigMap mounted there.
+func (ix *manifestIndex) checkFileVariables(w *workload, c *corev1.Container, env map[string]envValue, cw string, r *report) {
+	volumes := map[string]*corev1.Volume{}
+	for i := range w.template.Spec.Volumes {
+		volumes[w.template.Spec.Volumes[i].Name] = &w.template.Spec.Volumes[i]
+	}
+	var names []string
+	for name, v := range env {
+		if strings.HasSuffix(name, "_FILE") && v.known && strings.HasPrefix(v.value, "/") {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		file := path.Clean(env[name].value)
+		var mount *corev1.VolumeMount
+		for i := range c.VolumeMounts {
+			m := &c.VolumeMounts[i]
+			mountPath := path.Clean(m.MountPath)
+			if (file == mountPath || strings.HasPrefix(file, mountPath+"/")) && (mount == nil || len(mountPath) > len(path.Clean(mount.MountPath))) {
+				mount = m
+			}
+		}
+		where := fmt.Sprintf("%s: %s=%s", cw, name, file)
+		if mount == nil {
+			r.problem(where, "no volume is mounted there")
+			continue
+		}
+		if rotatedFileVariables[name] && mount.SubPath != "" {
+			r.problem(where, "mounted with subPath %s: the kubelet never updates such a file; mount the directory so that a replaced token reaches the service", mount.SubPath)
+		}
+		key := strings.TrimPrefix(strings.TrimPrefix(file, path.Clean(mount.MountPath)), "/")
+		if mount.SubPath != "" {
+			if key != "" {
+				continue // a file inside a subPath directory: nothing to check it against
+			}
+			key = mount.SubPath
+		}
+		if key == "" || strings.Contains(key, "/") {
+			continue
+		}
+		v := volumes[mount.Name]
+		if v == nil {
+			continue // the API validation reports an unknown volume
+		}
+		switch {
+		case v.Secret != nil:
+			ix.requireVolumeKey("Secret", v.Secret.SecretName, v.Secret.Items, key, where, r)
+		case v.ConfigMap != nil:
+			ix.requireVolumeKey("ConfigMap", v.ConfigMap.Name, v.ConfigMap.Items, key, where, r)
+		}
+	}
+}
+
+func (ix *manifestIndex) requireVolumeKey(kind, name string, items []corev1.KeyToPath, file, where string, r *report) {
+	key := file
+	if len(items) > 0 {
+		key = ""
+		for _, item := range items {
+			if item.Path == file {
+				key = item.Key
+			}
+		}
+		if key == "" {
+			r.problem(where, "the volume's items do not put a file %s there", file)
+			return
+		}
+	}
+	if kind == "Secret" {
+		ix.requireSecret(name, []string{key}, where, r)
+	} else {
+		ix.requireConfigMap(name, []string{key}, where, r)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, item := range list {
+		if item == s {
+			return true
+		}
+	}
+	return false
 }

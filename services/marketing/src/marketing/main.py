@@ -27,9 +27,10 @@ from marketing.adapters.events.jetstream import (
     ensure_stream,
 )
 from marketing.adapters.grpc.marketing_handlers import SERVICE, marketing_handlers
-from marketing.adapters.grpc.server import GrpcServer
+from marketing.adapters.grpc.server import GrpcServer, TlsFiles
 from marketing.adapters.log import Logger
 from marketing.adapters.persistence.sql_store import SqlMarketingStore, engine_for
+from marketing.adapters.production import production_problems
 from marketing.adapters.publisher.coupon_events import MARKETING_STREAM, MARKETING_SUBJECTS, encode_coupon_issued
 from marketing.adapters.publisher.outbox_relay import OutboxRelay
 from marketing.adapters.rest.server import RestServer
@@ -53,6 +54,10 @@ def run() -> None:
     except ConfigurationError as error:
         sys.stderr.write(f"{NAME}: {error}\n")
         sys.exit(78)
+    problems = production_problems(config)
+    if problems:
+        sys.stderr.write(f"{NAME}: {ConfigurationError(problems)}\n")
+        sys.exit(78)
     authenticate = _authenticator(config)
     asyncio.run(_serve(config, authenticate))
 
@@ -66,7 +71,14 @@ def _authenticator(config: Config) -> Authenticate:
     if config.AUTH_MODE == "off":
         return lambda _rpc, _authorization: UNAUTHENTICATED_ADMIN
     try:
-        verifier = TokenVerifier(config.AUTH_JWKS_FILE, config.AUTH_ISSUER, config.AUTH_AUDIENCE)
+        verifier = TokenVerifier(
+            config.AUTH_JWKS_FILE,
+            config.AUTH_ISSUER,
+            config.AUTH_AUDIENCE,
+            config.AUTH_ALGORITHMS,
+            config.AUTH_MAX_TOKEN_LIFETIME_S,
+            config.AUTH_CLOCK_SKEW_S,
+        )
     except Exception as error:
         sys.stderr.write(f"{NAME}: invalid configuration: AUTH_JWKS_FILE cannot be read as a JWKS ({error})\n")
         sys.exit(78)
@@ -96,7 +108,12 @@ class Service:
             loop.add_signal_handler(sig, self._signalled, sig.name)
         if self.config.AUTH_MODE == "off":
             self.logger.warn("AUTH_MODE=off: calls are not authenticated and every caller acts as an administrator")
-        grpc_port = await self.grpc.listen(self.config.BIND_HOST, self.config.GRPC_PORT)
+        tls = (
+            TlsFiles(self.config.GRPC_TLS_CERT_FILE, self.config.GRPC_TLS_KEY_FILE, self.config.GRPC_TLS_CA_FILE)
+            if self.config.GRPC_TLS_CERT_FILE
+            else None
+        )
+        grpc_port = await self.grpc.listen(self.config.BIND_HOST, self.config.GRPC_PORT, tls)
         http_port = await self.rest.listen(self.config.BIND_HOST, self.config.HTTP_PORT)
         self.logger.info("listening; NOT_SERVING until dependencies are ready", grpcPort=grpc_port, httpPort=http_port)
         starting = asyncio.create_task(self.start())
@@ -126,7 +143,7 @@ class Service:
         await self.retry("the database", lambda: asyncio.to_thread(store.create_schema))
         self.hooks.append(lambda: asyncio.to_thread(store.close))
 
-        nc = await self.retry("NATS", lambda: connect(config.NATS_URL, NAME, self.logger))
+        nc = await self.retry("NATS", lambda: connect(config.NATS_URL, NAME, self.logger, config.NATS_NKEY_SEED_FILE))
         self.hooks.append(nc.drain)
         await self.retry(
             f"stream {MARKETING_STREAM}",
@@ -226,10 +243,13 @@ class Service:
         asyncio.get_running_loop().create_task(self.update_serving())
 
     async def update_serving(self) -> None:
-        await self.grpc.set_serving(self.started and not self.stopping.is_set() and not self.parts_down)
+        serving = self.started and not self.stopping.is_set() and not self.parts_down
+        self.rest.set_serving(serving)
+        await self.grpc.set_serving(serving)
 
     async def shutdown(self, reason: str) -> None:
         self.logger.info("shutting down: NOT_SERVING, draining calls", signal=reason)
+        self.rest.set_serving(False)
         await self.grpc.set_serving(False)
         await asyncio.gather(self.grpc.shutdown(self.config.SHUTDOWN_GRACE_MS / 1000), self.rest.close())
         for hook in reversed(self.hooks):

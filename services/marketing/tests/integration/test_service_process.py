@@ -36,7 +36,14 @@ DEV_KEY = (REPO / "envoy" / "dev-keys" / "jwt-private.pem").read_bytes()
 
 
 def token(subject: str, role: str = "customer") -> str:
-    claims = {"sub": subject, "role": role, "iss": "fooddelivery-dev", "aud": "fooddelivery", "exp": time.time() + 600}
+    claims = {
+        "sub": subject,
+        "role": role,
+        "iss": "fooddelivery-dev",
+        "aud": "fooddelivery",
+        "iat": int(time.time()),
+        "exp": time.time() + 600,
+    }
     return jwt.encode(claims, DEV_KEY, algorithm="ES256", headers={"kid": "fooddelivery-dev-1"})
 
 
@@ -358,3 +365,8 @@ def test_a_deleted_durable_consumer_is_set_up_again_and_issues_nothing_twice(
     )
     assert counts[customer] == 1
     assert all(n == 1 for n in counts.values()), counts
+
+
+def test_health_over_http_for_probes_that_cannot_present_a_certificate(marketing: Marketing) -> None:
+    assert marketing.rest("/healthz", None) == (200, {"status": "alive"})
+    assert eventually("SERVING", lambda: marketing.rest("/readyz", None) == (200, {"status": "SERVING"}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -14,10 +15,11 @@ from fooddelivery.marketing.v1 import marketing_events_pb2
 from fooddelivery.order.v1 import order_events_pb2
 from fooddelivery.store.v1 import store_events_pb2
 
-from marketing.adapters.auth import TokenVerifier
+from marketing.adapters.auth import TokenVerifier, contains_development_key, load_jwks
 from marketing.adapters.config import ConfigurationError, load_config
 from marketing.adapters.events.event_handlers import UndecodableEvent, delivery, placed_order
 from marketing.adapters.grpc.marketing_handlers import SERVICE
+from marketing.adapters.production import production_problems
 from marketing.adapters.publisher.coupon_events import COUPON_ISSUED_SUBJECT, encode_coupon_issued
 from marketing.adapters.rest.http_rules import PathTemplate, http_routes
 from marketing.domain.errors import MarketingError
@@ -34,6 +36,7 @@ def token(key: bytes = DEV_KEY, **claims: object) -> str:
         "role": "customer",
         "iss": "fooddelivery-dev",
         "aud": "fooddelivery",
+        "iat": int(time.time()),
         "exp": time.time() + 600,
     }
     body.update(claims)
@@ -62,6 +65,10 @@ class TestTokens:
             (f"Bearer {token(role='chef')}", "the token has no known role"),
             (f"Bearer {token(role='store_owner')}", "a store owner token must name its store (store_id)"),
             (f"Bearer {token(sub=None)}", "the token has no sub claim"),
+            (f"Bearer {token(exp=None)}", "the token has no exp claim"),
+            (f"Bearer {token(iat=None)}", "the token has no iat claim"),
+            (f"Bearer {token(iat=int(time.time()) + 365 * 86400)}", "the token is issued in the future"),
+            (f"Bearer {token(exp=time.time() + 100 * 365 * 86400)}", "the token is valid for longer than 86400 s"),
         ],
     )
     def test_a_bad_token_is_refused_with_the_reason(self, authorization: str | None, message: str) -> None:
@@ -77,6 +84,32 @@ class TestTokens:
         with pytest.raises(MarketingError) as failure:
             self.verifier.verify(f"Bearer {token(key=other)}")
         assert failure.value.message == "the token is not signed by a trusted key"
+
+    def test_an_algorithm_not_pinned_is_refused(self) -> None:
+        unsigned = jwt.encode({"sub": "c-1", "role": "customer"}, "", algorithm="none")
+        with pytest.raises(MarketingError) as failure:
+            self.verifier.verify(f"Bearer {unsigned}")
+        assert failure.value.message == "the token is signed with an algorithm not accepted here"
+
+
+class TestProduction:
+    def test_development_is_allowed_the_committed_keys(self) -> None:
+        assert production_problems(load_config({"AUTH_JWKS_FILE": str(JWKS)})) == []
+
+    def test_production_refuses_the_development_key_issuer_and_anonymous_nats(self) -> None:
+        problems = production_problems(load_config({"DEPLOY_ENV": "production", "AUTH_JWKS_FILE": str(JWKS)}))
+        assert problems == [
+            'AUTH_ISSUER must not be the development issuer "fooddelivery-dev" when DEPLOY_ENV=production',
+            f"AUTH_JWKS_FILE must not contain the development key ({JWKS}) when DEPLOY_ENV=production",
+            "NATS_NKEY_SEED_FILE must be set when DEPLOY_ENV=production (NATS refuses anonymous clients)",
+        ]
+
+    def test_the_development_key_is_found_by_its_thumbprint(self) -> None:
+        dev = load_jwks(str(JWKS))
+        renamed = {"keys": [dict(key, kid="production-1") for key in dev["keys"]]}
+        assert contains_development_key(renamed)
+        other = ec.generate_private_key(ec.SECP256R1()).public_key()
+        assert not contains_development_key({"keys": [json.loads(jwt.algorithms.ECAlgorithm.to_jwk(other))]})
 
 
 class TestConfiguration:
@@ -97,6 +130,14 @@ class TestConfiguration:
         assert any(p.startswith("COUPON_EVERY_ORDERS must be between 1 and 1000") for p in problems)
         assert any(p.startswith("DATABASE_URL must be sqlite:<file> or postgres://") for p in problems)
         assert any(p.startswith("AUTH_MODE must be jwt or off") for p in problems)
+
+    def test_mutual_tls_needs_all_three_files(self) -> None:
+        with pytest.raises(ConfigurationError) as failure:
+            load_config({"GRPC_TLS_CERT_FILE": "/tls/tls.crt"})
+        assert failure.value.problems == [
+            "GRPC_TLS_KEY_FILE, GRPC_TLS_CA_FILE must be set with GRPC_TLS_CERT_FILE "
+            "(mutual TLS needs all three files, or none)"
+        ]
 
     def test_handled_events_are_kept_as_long_as_the_streams_keep_events(self) -> None:
         with pytest.raises(ConfigurationError) as failure:

@@ -6,8 +6,9 @@ import type { OrderTracking } from '../domain/tracking.js';
 export function maySee(actor: Actor, tracking: OrderTracking): boolean {
   switch (actor.role) {
     case 'admin':
-    case 'service':
       return true;
+    case 'service':
+      return false;
     case 'customer':
       return tracking.customerId === actor.subject;
     case 'store_owner':

@@ -17,6 +17,12 @@ export interface TrackingRepository {
   watch(orderId: string, signal: AbortSignal): AsyncIterable<OrderTracking>;
 }
 
+/** How far the tracking view is behind the order events already published. */
+export interface TrackingBacklog {
+  /** Resolves once the events published before the call are in the view, after `maxWaitMs` at most, or on abort. */
+  caughtUp(maxWaitMs: number, signal: AbortSignal): Promise<void>;
+}
+
 /** What identifies a notification in storage: a customer's message about one status of one order. */
 export interface NotificationKey {
   customerId: string;

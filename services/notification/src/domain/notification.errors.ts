@@ -14,3 +14,17 @@ export const trackingContended = (orderId: string) =>
 
 export const watchInterrupted = () =>
   new NotificationError('TRACKING.WATCH_INTERRUPTED', 'unavailable', 'the service is restarting; watch again shortly', undefined, 1);
+
+export const tooManyWatches = (limit: number, whose: 'caller' | 'replica') =>
+  new NotificationError(
+    'TRACKING.TOO_MANY_WATCHES',
+    'resource_exhausted',
+    whose === 'caller'
+      ? `at most ${limit} orders may be watched at once by one caller; close a watch first`
+      : `this replica is watching ${limit} orders already; try again shortly`,
+    undefined,
+    whose === 'caller' ? undefined : 1,
+  );
+
+export const watchExpired = (maxDurationMs: number) =>
+  new NotificationError('TRACKING.WATCH_EXPIRED', 'unavailable', `a watch lasts at most ${maxDurationMs / 1000} s; watch again`);

@@ -11,6 +11,8 @@ import { NotificationDispatcher } from '../../src/adapters/dispatch/notification
 import { KvNotificationRepository } from '../../src/adapters/persistence/kv-notification.repository.js';
 import { KvTrackingRepository } from '../../src/adapters/persistence/kv-tracking.repository.js';
 import { Notification } from '../../src/domain/notification.js';
+import { OrderTracking } from '../../src/domain/tracking.js';
+import { aChange } from '../support/mother.js';
 import { FakeNotifier } from '../support/in-memory.js';
 import { notificationRepositoryContract, trackingRepositoryContract } from '../support/repository-contract.js';
 
@@ -35,6 +37,32 @@ describe('JetStream KV repositories against a real nats-server', function () {
     notificationRepositoryContract(() =>
       KvNotificationRepository.open(nats, { messages: `messages_${++bucket}`, pending: `pending_${bucket}` }),
     ));
+
+  it('500 watches share one KV watch: one consumer on the bucket, each watch sees its own order only', async () => {
+    const name = `tracking_${++bucket}`;
+    const repository = new KvTrackingRepository(await nats.jetstream().views.kv(name, { history: 1 }));
+    const stop = new AbortController();
+    const orders = Array.from({ length: 500 }, (_, i) => `order-${i}`);
+    const seen = new Map<string, string[]>();
+    const watching = orders.map(async (orderId) => {
+      for await (const tracking of repository.watch(orderId, stop.signal)) {
+        seen.set(orderId, [...(seen.get(orderId) ?? []), tracking.orderId]);
+        if (tracking.isFinished) return;
+      }
+    });
+    try {
+      for (const orderId of orders) await repository.create(OrderTracking.start(aChange('paid', { orderId })));
+      const jsm = await nats.jetstreamManager();
+      const consumers = await jsm.consumers.list(`KV_${name}`).next();
+      expect(consumers.length, 'consumers on the bucket while 500 orders are watched').to.equal(1);
+      for (let i = 0; i < 500 && [...seen.values()].length < orders.length; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const orderId of orders) expect(seen.get(orderId), orderId).to.deep.equal([orderId]);
+    } finally {
+      stop.abort();
+      await Promise.all(watching);
+      repository.close();
+    }
+  });
 
   it('the dispatcher sends what is pending, including what was pending before it started, each once', async () => {
     const pendingBucket = `pending_${++bucket}`;

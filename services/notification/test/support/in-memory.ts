@@ -5,6 +5,7 @@ import type {
   NotificationRepository,
   Notifier,
   OutgoingMessage,
+  TrackingBacklog,
   TrackingRepository,
   Versioned,
 } from '../../src/application/ports.js';
@@ -175,3 +176,34 @@ export class FakeClock implements Clock {
     this.current = new Date(this.current.getTime() + ms);
   }
 }
+
+/** A view that is never behind, unless a test says so: then `caughtUp` waits for `catchUp()` (or its bound). */
+export class InMemoryTrackingBacklog implements TrackingBacklog {
+  waits = 0;
+  private behind: (() => void)[] | undefined;
+
+  fallBehind(): void {
+    this.behind ??= [];
+  }
+
+  catchUp(): void {
+    for (const resolve of this.behind ?? []) resolve();
+    this.behind = undefined;
+  }
+
+  async caughtUp(maxWaitMs: number, signal: AbortSignal): Promise<void> {
+    this.waits++;
+    const waiting = this.behind;
+    if (!waiting) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, maxWaitMs);
+      waiting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+}
+
+export const roomyWatchLimits = { perCaller: 5, total: 100, maxDurationMs: 60_000, catchUpMs: 1_000 };

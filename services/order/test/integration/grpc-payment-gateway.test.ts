@@ -1,7 +1,7 @@
 import { createLogger } from '@fooddelivery/adapters/logger';
 import { createMetrics } from '@fooddelivery/adapters/metrics';
 import { PaymentServiceService } from '@fooddelivery/gen/fooddelivery/payment/v1/payment_service';
-import { Server, ServerCredentials, status, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { credentials, Server, ServerCredentials, status, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { GrpcPaymentGateway } from '../../src/adapters/payment/grpc-payment-gateway.js';
 
@@ -32,7 +32,8 @@ describe('GrpcPaymentGateway and its circuit breaker', function () {
   const newGateway = () =>
     new GrpcPaymentGateway(
       address,
-      '',
+      credentials.createInsecure(),
+      () => '',
       { timeoutMs: 1_000, errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 60_000, rollingWindowMs: 60_000 },
       createLogger('order-test', 'silent'),
       createMetrics('order-test'),

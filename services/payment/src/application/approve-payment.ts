@@ -1,4 +1,4 @@
-import { requireService, type Actor } from './actor.js';
+import { requirePaymentCaller, type Actor } from './actor.js';
 import type { LineItem } from '../domain/line-item.js';
 import type { Money } from '../domain/money.js';
 import { Payment, VOIDED_BEFORE_APPROVAL, type PaymentState } from '../domain/payment.js';
@@ -33,7 +33,7 @@ export class ApprovePayment {
 
   /** `signal`: the caller stopped waiting; only the wait for the provider is given up. */
   async execute(actor: Actor, command: ApprovePaymentCommand, signal: AbortSignal = stillListening): Promise<Payment> {
-    requireService(actor, 'approving a payment');
+    requirePaymentCaller(actor, 'approving a payment');
     const { cardToken, ...details } = validate(command);
     const earlier = await this.payments.findByOrderId(details.orderId);
     if (earlier) return sameTerms(earlier, details);

@@ -1,5 +1,5 @@
 import type { Payment } from '../domain/payment.js';
-import { requireService, type Actor } from './actor.js';
+import { requirePaymentCaller, type Actor } from './actor.js';
 import { refund, type RefundPorts } from './refund.js';
 
 /** A refund asked for over the API (the order service settling a payment, an administrator): services and admins only. */
@@ -7,7 +7,7 @@ export class RefundPayment {
   constructor(private readonly ports: RefundPorts) {}
 
   async execute(actor: Actor, orderId: string, reason: string): Promise<Payment> {
-    requireService(actor, 'refunding a payment');
+    requirePaymentCaller(actor, 'refunding a payment');
     return refund(this.ports, orderId, reason);
   }
 }

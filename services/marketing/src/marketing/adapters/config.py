@@ -23,6 +23,7 @@ class Config:
     HTTP_PORT: int
     BIND_HOST: str
     NATS_URL: str
+    NATS_NKEY_SEED_FILE: str
     LOG_LEVEL: str
     SHUTDOWN_GRACE_MS: int
     CONSUMER_ACK_WAIT_MS: int
@@ -34,6 +35,13 @@ class Config:
     AUTH_JWKS_FILE: str
     AUTH_ISSUER: str
     AUTH_AUDIENCE: str
+    AUTH_ALGORITHMS: tuple[str, ...]
+    AUTH_MAX_TOKEN_LIFETIME_S: int
+    AUTH_CLOCK_SKEW_S: int
+    DEPLOY_ENV: str
+    GRPC_TLS_CERT_FILE: str
+    GRPC_TLS_KEY_FILE: str
+    GRPC_TLS_CA_FILE: str
     FAULT_DELAY_BEFORE_ACK_MS: int
     DATABASE_URL: str
     COUPON_EVERY_ORDERS: int
@@ -94,6 +102,17 @@ _positive = _integer(1)
 _non_negative = _integer(0)
 _text = _pattern(r".+", "must not be empty")
 
+_optional = _pattern(r".*", "")
+_SIGNATURE_ALGORITHMS = ("ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA")
+
+
+def _algorithms(raw: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in raw.split(","))
+    if not names or any(name not in _SIGNATURE_ALGORITHMS for name in names):
+        raise _Invalid(f"must be a comma-separated list of {', '.join(_SIGNATURE_ALGORITHMS)}")
+    return names
+
+
 _SCHEMA: dict[str, tuple[Parser, str]] = {
     "GRPC_PORT": (_port, "50055"),
     "HTTP_PORT": (_port, "8085"),
@@ -102,6 +121,8 @@ _SCHEMA: dict[str, tuple[Parser, str]] = {
         _pattern(r"(nats|tls)://.+", "must be a URL starting with nats:// or tls://"),
         "nats://127.0.0.1:4222",
     ),
+    # The file holding this service's NATS nkey seed; empty connects anonymously.
+    "NATS_NKEY_SEED_FILE": (_optional, ""),
     "LOG_LEVEL": (_choice(*LEVELS), "info"),
     "SHUTDOWN_GRACE_MS": (_positive, "10000"),
     "CONSUMER_ACK_WAIT_MS": (_positive, "30000"),
@@ -113,6 +134,14 @@ _SCHEMA: dict[str, tuple[Parser, str]] = {
     "AUTH_JWKS_FILE": (_text, "envoy/jwks.json"),
     "AUTH_ISSUER": (_text, "fooddelivery-dev"),
     "AUTH_AUDIENCE": (_text, "fooddelivery"),
+    "AUTH_ALGORITHMS": (_algorithms, "ES256"),
+    "AUTH_MAX_TOKEN_LIFETIME_S": (_integer(60, 7 * 24 * 3600), "86400"),
+    "AUTH_CLOCK_SKEW_S": (_integer(0, 600), "60"),
+    "DEPLOY_ENV": (_choice("development", "production"), "development"),
+    # Mutual TLS on the gRPC port: all three files, or none (plaintext, the local default).
+    "GRPC_TLS_CERT_FILE": (_optional, ""),
+    "GRPC_TLS_KEY_FILE": (_optional, ""),
+    "GRPC_TLS_CA_FILE": (_optional, ""),
     "FAULT_DELAY_BEFORE_ACK_MS": (_non_negative, "0"),
     "DATABASE_URL": (
         _pattern(r"sqlite:.+|postgres(ql)?://.+", "must be sqlite:<file> or postgres://user@host:port/database"),
@@ -140,6 +169,17 @@ def load_config(env: Mapping[str, str]) -> Config:
             f"RETENTION_MS must not be shorter than STREAM_MAX_AGE_MS ({values['STREAM_MAX_AGE_MS']}): a dead letter "
             "replayed from the stream would be handled again by consumers that already forgot it"
         )
+    if not problems:
+        problems.extend(_tls_rules(values))
     if problems:
         raise ConfigurationError(problems)
     return Config(**values)
+
+
+def _tls_rules(values: Mapping[str, Any]) -> list[str]:
+    names = ("GRPC_TLS_CERT_FILE", "GRPC_TLS_KEY_FILE", "GRPC_TLS_CA_FILE")
+    given = [name for name in names if values[name]]
+    if given and len(given) < len(names):
+        missing = ", ".join(name for name in names if name not in given)
+        return [f"{missing} must be set with {', '.join(given)} (mutual TLS needs all three files, or none)"]
+    return []

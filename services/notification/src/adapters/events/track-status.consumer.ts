@@ -41,12 +41,14 @@ const statusBySubject: Record<string, { status: TrackingStatus; decode(payload: 
 };
 
 /** One durable consumer per stream, shared by every replica of this service: `notification-<policy>`. */
+export const trackOrders = {
+  stream: Streams.order.name,
+  durable: 'notification-track-orders',
+  filterSubjects: ['fooddelivery.order.placed', 'fooddelivery.order.cancelled'],
+};
+
 export const trackingConsumers = [
-  {
-    stream: Streams.order.name,
-    durable: 'notification-track-orders',
-    filterSubjects: ['fooddelivery.order.placed', 'fooddelivery.order.cancelled'],
-  },
+  trackOrders,
   {
     stream: Streams.payment.name,
     durable: 'notification-track-refunds',
@@ -70,14 +72,15 @@ export function onStatusEvent(record: RecordStatusChange, logger: Logger) {
   return async (event: ReceivedEvent) => {
     const mapping = statusBySubject[event.subject];
     if (!mapping) return;
-    const change = toStatusChange(mapping.status, mapping.decode(event.payload), event.orderId);
+    const change = toStatusChange(mapping.status, mapping.decode(event.payload));
     const result = await record.execute(change);
     logger.info({ status: change.status, ...result }, result.viewChanged ? 'tracking updated' : 'tracking already had this step');
   };
 }
 
-function toStatusChange(status: TrackingStatus, decoded: Decoded, headerOrderId: string): StatusChange {
-  const orderId = decoded.orderId || headerOrderId;
+/** Identifiers come from the payload only: headers are routing hints, not facts. */
+function toStatusChange(status: TrackingStatus, decoded: Decoded): StatusChange {
+  const orderId = decoded.orderId;
   // Redelivering cannot mend these: the event goes to the dead letters after its retries.
   if (!orderId) throw new Error('the event carries no order id');
   if (!decoded.occurredAt) throw new Error('the event carries no occurred_at');

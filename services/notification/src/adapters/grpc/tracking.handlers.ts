@@ -11,7 +11,7 @@ import type { GetOrderTracking } from '../../application/get-order-tracking.js';
 import type { ListNotifications } from '../../application/list-notifications.js';
 import type { WatchOrder } from '../../application/watch-order.js';
 import type { DeliveryState, Notification } from '../../domain/notification.js';
-import { watchInterrupted } from '../../domain/notification.errors.js';
+import { watchExpired, watchInterrupted } from '../../domain/notification.errors.js';
 import type { OrderTracking, TrackingStatus } from '../../domain/tracking.js';
 
 const wireStatus: Record<TrackingStatus, WireStatus> = {
@@ -59,6 +59,7 @@ export function trackingServiceBinding(useCases: TrackingUseCases, stopping: Abo
       );
       // Not "finished": UNAVAILABLE tells the client to watch again (on another replica, or after the restart).
       if (outcome === 'aborted' && stopping.aborted) throw watchInterrupted();
+      if (outcome === 'expired') throw watchExpired(useCases.watchOrder.maxDurationMs);
     },
   });
 }

@@ -1,4 +1,4 @@
-import { KvWatchInclude, type KV, type KvEntry } from 'nats';
+import { KvWatchInclude, type KV, type KvEntry, type QueuedIterator } from 'nats';
 import type { TrackingRepository, Versioned } from '../../application/ports.js';
 import { OrderTracking, type Money, type TrackingStatus } from '../../domain/tracking.js';
 import { isRevisionConflict, keyToken } from './kv-keys.js';
@@ -13,7 +13,11 @@ interface StoredTracking {
 
 /** Order trackings in a JetStream KV bucket, one key per order, written with compare-and-set on the revision. */
 export class KvTrackingRepository implements TrackingRepository {
-  constructor(private readonly kv: KV) {}
+  private readonly feed: KvChangeFeed;
+
+  constructor(private readonly kv: KV) {
+    this.feed = new KvChangeFeed(kv);
+  }
 
   async find(orderId: string): Promise<Versioned<OrderTracking> | undefined> {
     const entry = await this.kv.get(keyToken(orderId));
@@ -39,19 +43,115 @@ export class KvTrackingRepository implements TrackingRepository {
     }
   }
 
-  /** A KV watch on the order's key: its last value (if any), then each write, pushed by the server. */
+  /**
+   * The order's current tracking (one read), then each write to its key, taken from the one KV
+   * watch this repository shares among all its watchers: no consumer per watch.
+   */
   async *watch(orderId: string, signal: AbortSignal): AsyncIterable<OrderTracking> {
     if (signal.aborted) return;
-    const watcher = await this.kv.watch({ key: keyToken(orderId), include: KvWatchInclude.LastValue });
-    const stop = () => watcher.stop();
-    signal.addEventListener('abort', stop, { once: true });
+    await this.feed.start();
+    const key = keyToken(orderId);
+    const queue: KvEntry[] = [];
+    let wake: (() => void) | undefined;
+    const listener = (entry: KvEntry) => {
+      queue.push(entry);
+      wake?.();
+    };
+    const onAbort = () => wake?.();
+    const leave = this.feed.listen(key, listener);
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
-      for await (const entry of watcher) {
-        if (entry.operation === 'PUT') yield decode(entry);
+      const current = await this.kv.get(key);
+      if (current) queue.unshift(current);
+      let seen = 0;
+      while (!signal.aborted) {
+        const next = queue.shift();
+        if (!next) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        if (next.revision <= seen) continue;
+        seen = next.revision;
+        if (next.operation === 'PUT') yield decode(next);
       }
     } finally {
-      signal.removeEventListener('abort', stop);
-      watcher.stop();
+      signal.removeEventListener('abort', onAbort);
+      leave();
+    }
+  }
+
+  /** Stops the shared watch (at shutdown). */
+  close(): void {
+    this.feed.stop();
+  }
+}
+
+/**
+ * One KV watch on the whole bucket (updates only), fanned out to the keys someone listens to.
+ * Restarted if it ends while the service runs; listeners then get their key's current value
+ * again, so nothing written meanwhile is missed (they drop what they have seen by revision).
+ */
+class KvChangeFeed {
+  private readonly listeners = new Map<string, Set<(entry: KvEntry) => void>>();
+  private running: Promise<void> | undefined;
+  private watcher: QueuedIterator<KvEntry> | undefined;
+  private stopped = false;
+
+  constructor(private readonly kv: KV) {}
+
+  start(): Promise<void> {
+    this.running ??= this.open().catch((error: unknown) => {
+      this.running = undefined;
+      throw error;
+    });
+    return this.running;
+  }
+
+  listen(key: string, listener: (entry: KvEntry) => void): () => void {
+    let forKey = this.listeners.get(key);
+    if (!forKey) this.listeners.set(key, (forKey = new Set()));
+    forKey.add(listener);
+    return () => {
+      forKey.delete(listener);
+      if (forKey.size === 0) this.listeners.delete(key);
+    };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.watcher?.stop();
+  }
+
+  private async open(): Promise<void> {
+    const watcher = await this.kv.watch({ key: '>', include: KvWatchInclude.UpdatesOnly });
+    this.watcher = watcher;
+    void this.follow(watcher);
+  }
+
+  private async follow(watcher: QueuedIterator<KvEntry>): Promise<void> {
+    try {
+      for await (const entry of watcher) {
+        for (const listener of this.listeners.get(entry.key) ?? []) listener(entry);
+      }
+    } catch {
+      // Ended by a failure: opened again below.
+    }
+    if (this.stopped) return;
+    this.running = undefined;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (this.stopped) return;
+      if (
+        await this.start().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+    }
+    for (const [key, listeners] of this.listeners) {
+      const current = await this.kv.get(key).catch(() => null);
+      if (current) for (const listener of listeners) listener(current);
     }
   }
 }

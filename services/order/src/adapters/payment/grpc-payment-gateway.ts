@@ -6,7 +6,7 @@ import {
   type ApprovePaymentRequest,
   type ApprovePaymentResponse,
 } from '@fooddelivery/gen/fooddelivery/payment/v1/payment_service.js';
-import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { Metadata, status, type ChannelCredentials } from '@grpc/grpc-js';
 import type CircuitBreaker from 'opossum';
 import { paymentTermsConflict, paymentUnavailable } from '../../domain/order.errors.js';
 import type { PaymentGateway, PaymentOutcome, PaymentRequest } from '../../application/ports.js';
@@ -45,12 +45,14 @@ export class GrpcPaymentGateway implements PaymentGateway {
 
   constructor(
     address: string,
-    private readonly authToken: string,
+    channel: ChannelCredentials,
+    /** The bearer token to send now (it may be rotated while the service runs); empty sends none. */
+    private readonly authToken: () => string,
     private readonly settings: BreakerSettings,
-    logger: Logger,
+    private readonly logger: Logger,
     metrics: Metrics,
   ) {
-    this.client = new PaymentServiceClient(address, credentials.createInsecure(), {
+    this.client = new PaymentServiceClient(address, channel, {
       'grpc.keepalive_time_ms': 30_000,
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2_000,
@@ -122,7 +124,8 @@ export class GrpcPaymentGateway implements PaymentGateway {
 
   private metadata(): Metadata {
     const metadata = new Metadata();
-    if (this.authToken) metadata.set('authorization', `Bearer ${this.authToken}`);
+    const token = this.authToken();
+    if (token) metadata.set('authorization', `Bearer ${token}`);
     return metadata;
   }
 
@@ -134,6 +137,14 @@ export class GrpcPaymentGateway implements PaymentGateway {
       return paymentUnavailable('timed out', retryAfterSeconds, true);
     if (grpcError.code === status.RESOURCE_EXHAUSTED) return paymentUnavailable('busy', 1);
     if (grpcError.code === status.ALREADY_EXISTS) return paymentTermsConflict();
+    if (grpcError.code === status.UNAUTHENTICATED || grpcError.code === status.PERMISSION_DENIED) {
+      // Payment refused this service's token: a deployment fault (PAYMENT_AUTH_TOKEN_FILE), not the customer's.
+      this.logger.error(
+        { err: String(grpcError.details) },
+        "payment refused the order service's credentials: check PAYMENT_AUTH_TOKEN_FILE",
+      );
+      return paymentUnavailable("payment refused the order service's credentials", retryAfterSeconds);
+    }
     if (typeof grpcError.code === 'number' && callerFaults.has(grpcError.code)) {
       // Payment rejected what we sent: our request was malformed, not a payment outage.
       return error instanceof Error ? error : new Error(String(error));

@@ -304,8 +304,11 @@ def _text(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-async def connect(url: str, name: str, logger: Logger) -> Client:
-    """Connects, retrying forever (the first connection too) and logging status changes."""
+async def connect(url: str, name: str, logger: Logger, seed_file: str = "") -> Client:
+    """Connects as `name`, retrying forever (the first connection too) and logging status changes.
+
+    With a seed file the connection authenticates with that nkey, and its replies come on
+    `_INBOX_<name>`, the only inbox its permissions let it read."""
 
     async def disconnected() -> None:
         logger.info("NATS connection status", nats="disconnect")
@@ -326,4 +329,5 @@ async def connect(url: str, name: str, logger: Logger) -> Client:
         disconnected_cb=disconnected,
         reconnected_cb=reconnected,
         error_cb=error,
+        **({"nkeys_seed": seed_file, "inbox_prefix": f"_INBOX_{name}"} if seed_file else {}),
     )

@@ -5,6 +5,8 @@ and server reflection (grpcurl list / describe)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 import grpc
 from google.protobuf.descriptor import ServiceDescriptor
@@ -15,6 +17,22 @@ from marketing.adapters.errors import to_public_error
 from marketing.adapters.log import Logger, log_context
 from marketing.adapters.rpc import Authenticate, Handler, Method, Timer, log_failure, methods_of, rpc_handled
 from marketing.domain.errors import MarketingError
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """Mutual TLS: this service's certificate and key, and the CA its clients' certificates must chain to."""
+
+    cert_file: str
+    key_file: str
+    ca_file: str
+
+    def server_credentials(self) -> grpc.ServerCredentials:
+        return grpc.ssl_server_credentials(
+            [(Path(self.key_file).read_bytes(), Path(self.cert_file).read_bytes())],
+            root_certificates=Path(self.ca_file).read_bytes(),
+            require_client_auth=True,
+        )
 
 
 class GrpcServer:
@@ -38,8 +56,13 @@ class GrpcServer:
         rpc_handlers = {m.name: self._unary(m) for m in methods_of(service)}
         self._server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, rpc_handlers),))
 
-    async def listen(self, host: str, port: int) -> int:
-        bound = self._server.add_insecure_port(f"{host}:{port}")
+    async def listen(self, host: str, port: int, tls: TlsFiles | None = None) -> int:
+        address = f"{host}:{port}"
+        bound = (
+            self._server.add_secure_port(address, tls.server_credentials())
+            if tls
+            else self._server.add_insecure_port(address)
+        )
         if bound == 0:
             raise OSError(f"cannot listen on {host}:{port}")
         await self.set_serving(False)

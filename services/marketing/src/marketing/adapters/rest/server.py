@@ -1,6 +1,7 @@
 """REST on the paths of the google.api.http rules, transcoded as Envoy's grpc_json_transcoder does
 (the proto3 JSON mapping, camelCase names, errors as google.rpc.Status JSON with the HTTP status of
-the gRPC code), served by the same handlers as gRPC. Also /metrics."""
+the gRPC code), served by the same handlers as gRPC. Also /metrics, /healthz (the process answers)
+and /readyz (200 while SERVING, as the gRPC health service says)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,10 @@ class RestServer:
         self._authenticate = authenticate
         self._logger = logger
         self._app = web.Application(client_max_size=body_limit_bytes)
+        self._serving = False
         self._app.router.add_get("/metrics", self._metrics)
+        self._app.router.add_get("/healthz", self._alive)
+        self._app.router.add_get("/readyz", self._ready)
         self._app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner: web.AppRunner | None = None
 
@@ -47,6 +51,15 @@ class RestServer:
         server = site._server  # the bound port, when 0 was asked for
         sockets = getattr(server, "sockets", None) or []
         return int(sockets[0].getsockname()[1]) if sockets else port
+
+    def set_serving(self, serving: bool) -> None:
+        self._serving = serving
+
+    async def _alive(self, _request: web.Request) -> web.Response:
+        return _json({"status": "alive"}, 200)
+
+    async def _ready(self, _request: web.Request) -> web.Response:
+        return _json({"status": "SERVING" if self._serving else "NOT_SERVING"}, 200 if self._serving else 503)
 
     async def close(self) -> None:
         if self._runner is not None:
