@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates gen/ from proto/: TypeScript (buf.gen.yaml) and the descriptor set the services serve
-# for reflection and REST transcoding.
+# Regenerates gen/ from proto/: TypeScript (buf.gen.yaml), the descriptor set the services serve
+# for reflection and REST transcoding, and the REST API as OpenAPI 3 with its TypeScript types for
+# the web app (gen/openapi/).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 npx buf generate
 npx buf build -o gen/descriptor.binpb
+node --import tsx scripts/openapi.ts
+npx openapi-typescript gen/openapi/openapi.json --output gen/openapi/api.d.ts --root-types --root-types-no-schema-prefix --alphabetize >/dev/null

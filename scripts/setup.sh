@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Brings a checkout up to date for `npm start`, `npm test` and CI; prints nothing when it already is.
 #   - npm packages: `npm ci` when node_modules is missing or older than package-lock.json
-#   - Go tools (nats-server, grpcurl, ferretdb) in .tools/bin, pinned by tools/go.mod, and envoycheck
-#     (tools/cmd/envoycheck: envoy/envoy.yaml against Envoy's API)
+#   - Go tools (nats-server, grpcurl, ferretdb, protoc-gen-openapiv2) in .tools/bin, pinned by
+#     tools/go.mod, and envoycheck (tools/cmd/envoycheck: envoy/envoy.yaml against Envoy's API)
 #   - PostgreSQL server binaries, only with SETUP_POSTGRES=1 (tests run their own cluster)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -21,7 +21,7 @@ fi
 
 # Go tools: rebuilt when one is missing or tools/go.mod changed since it was built.
 stale=()
-for tool in nats-server grpcurl ferretdb; do
+for tool in nats-server grpcurl ferretdb protoc-gen-openapiv2; do
   if [[ ! -x .tools/bin/$tool || tools/go.mod -nt .tools/bin/$tool ]]; then stale+=("$tool"); fi
 done
 need_go() {
@@ -38,7 +38,7 @@ if (( ${#stale[@]} > 0 )); then
     GOBIN="$PWD/../.tools/bin" go install tool
     go build -o ../.tools/bin/ferretdb ./cmd/ferretdb
   )
-  touch .tools/bin/nats-server .tools/bin/grpcurl .tools/bin/ferretdb
+  touch .tools/bin/nats-server .tools/bin/grpcurl .tools/bin/ferretdb .tools/bin/protoc-gen-openapiv2
 fi
 # envoycheck: also rebuilt when its source changed.
 if [[ ! -x .tools/bin/envoycheck || tools/go.mod -nt .tools/bin/envoycheck ]] ||
