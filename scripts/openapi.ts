@@ -111,6 +111,11 @@ const visit = (value: unknown): void => {
 visit(openapi.paths);
 for (const name of Object.keys(schemas)) if (!reachable.has(name)) delete schemas[name];
 
+// In the protos' order: services as the edge lists them (order, payment, store, notification), RPCs as declared.
+const declared = (item: Record<string, Operation>) =>
+  Math.min(...Object.values(item).map((op) => bindings.indexOf(bindingOf(op.operationId)!)));
+openapi.paths = Object.fromEntries(Object.entries(openapi.paths).sort(([, a], [, b]) => declared(a) - declared(b)));
+
 const usedTags = new Set(Object.values(openapi.paths).flatMap((item) => Object.values(item).flatMap((op) => op.tags ?? [])));
 const document = {
   openapi: openapi.openapi,
@@ -131,6 +136,7 @@ const document = {
   servers: [{ url: '/' }],
   tags: ((openapi.tags ?? []) as Array<{ name: string }>)
     .filter((tag) => usedTags.has(tag.name))
+    .sort((a, b) => rank(a.name) - rank(b.name))
     .map((tag) => {
       const service = edge.transcodedServices.find((name) => name.endsWith(`.${tag.name}`));
       const comment = service ? serviceComment(service) : '';
@@ -155,6 +161,10 @@ function routedByEdge(edge: EnvoyEdge, binding: HttpRoute): boolean {
 function restRequest(binding: HttpRoute) {
   const path = binding.template.replace(/\{[^}]+\}/g, 'sample-id');
   return { method: binding.httpMethod, path, headers: { 'content-type': 'application/json' } };
+}
+
+function rank(tag: string): number {
+  return edge.transcodedServices.findIndex((name) => name.endsWith(`.${tag}`));
 }
 
 function jsonName(binding: HttpRoute, fieldName: string): string {

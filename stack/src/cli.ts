@@ -137,14 +137,14 @@ async function main(): Promise<void> {
   console.log(`\nFood delivery is running (${plans.length} services SERVING).\n`);
   console.log(
     formatTable([
-      ['edge', edge.url, ''],
-      ['', `${edge.url}/`, 'the web app (customer and store owner)'],
-      ['', `${edge.url}/v1/...`, 'the REST API, routed as envoy/envoy.yaml routes it'],
-      ['', `${edge.url}/docs/`, 'API reference (OpenAPI document: /openapi.json)'],
-      ['', `POST ${edge.url}/dev/token`, 'development sign-in: {"role": "customer", "subject": "c-1"}'],
+      ['open', `${edge.url}/`, 'the web app: sign in as a customer or a store owner'],
+      ['REST API', `${edge.url}/v1/...`, 'routed by the route table of envoy/envoy.yaml'],
+      ['reference', `${edge.url}/docs/`, `the API reference; the OpenAPI document is ${edge.url}/openapi.json`],
+      ['sign-in', `POST ${edge.url}/dev/token`, 'development tokens: {"role": "customer", "subject": "c-1"}'],
+      ['edge log', displayPath(join(logsDir, 'edge.log')), ''],
     ]),
   );
-  console.log(`  log: ${displayPath(join(logsDir, 'edge.log'))}\n`);
+  console.log();
   console.log(
     formatTable([
       ['service', 'gRPC', 'REST', 'log'],
