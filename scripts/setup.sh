@@ -4,6 +4,7 @@
 #   - Go tools (nats-server, grpcurl, ferretdb, protoc-gen-openapiv2) in .tools/bin, pinned by
 #     tools/go.mod, and envoycheck (tools/cmd/envoycheck: envoy/envoy.yaml against Envoy's API)
 #   - PostgreSQL server binaries, only with SETUP_POSTGRES=1 (tests run their own cluster)
+#   - Chromium (Debian's package), only with SETUP_CHROMIUM=1 (the browser tests drive it)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -58,14 +59,27 @@ if [[ ! -x .tools/bin/k8scheck || -n $(find tools/cmd/k8scheck -newer .tools/bin
   touch .tools/bin/k8scheck
 fi
 
-# PostgreSQL server binaries (Debian/Ubuntu packages), on request.
-if [[ ${SETUP_POSTGRES:-} == 1 ]] && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
-  say "installing PostgreSQL (apt-get)"
-  sudo=()
+# Debian/Ubuntu packages, installed with apt-get when missing.
+apt_install() { # what package...
+  local what=$1
+  shift
+  say "installing $what (apt-get)"
+  local -a sudo=()
   if (( EUID != 0 )); then
-    command -v sudo >/dev/null || { say "installing PostgreSQL needs root: run as root or install the postgresql package"; exit 1; }
+    command -v sudo >/dev/null || { say "installing $what needs root: run as root or install the $* package(s)"; exit 1; }
     sudo=(sudo)
   fi
   "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# PostgreSQL server binaries, on request.
+if [[ ${SETUP_POSTGRES:-} == 1 ]] && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
+  apt_install PostgreSQL postgresql
+fi
+
+# Chromium for the browser tests (playwright-core drives it; Playwright's own browser download does
+# not work offline), on request. CHROMIUM_PATH names another Chromium to use instead.
+if [[ ${SETUP_CHROMIUM:-} == 1 && -z ${CHROMIUM_PATH:-} ]] && [[ ! -x /usr/bin/chromium ]]; then
+  apt_install Chromium chromium
 fi
