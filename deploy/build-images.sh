@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the images k8s/ and docker-compose.yml run, from the root Dockerfile:
-# fooddelivery/{order,payment,store,notification} (one per service) and fooddelivery/envoy
-# (Envoy with gen/descriptor.binpb).
+# fooddelivery/{order,payment,store,notification} (one per service), fooddelivery/envoy
+# (Envoy with gen/descriptor.binpb) and fooddelivery/web (the web app's files, nginx).
 #
 #   deploy/build-images.sh [TAG] [REGISTRY]
 #
@@ -22,8 +22,9 @@ for service in order payment store notification; do
     -t "$prefix/$service:$tag" .
 done
 docker build --target envoy -t "$prefix/envoy:$tag" .
+docker build --target web -t "$prefix/web:$tag" .
 
 if [[ -n $registry ]]; then
-  for name in order payment store notification envoy; do docker push "$prefix/$name:$tag"; done
+  for name in order payment store notification envoy web; do docker push "$prefix/$name:$tag"; done
 fi
-echo "built $prefix/{order,payment,store,notification,envoy}:$tag"
+echo "built $prefix/{order,payment,store,notification,envoy,web}:$tag"
