@@ -101,9 +101,9 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 }
 
 /** Where screenshots go when SCREENSHOTS_DIR is set (npm run web:screenshots), else nowhere. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
   const dir = process.env.SCREENSHOTS_DIR;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage });
 }

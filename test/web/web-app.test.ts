@@ -212,7 +212,7 @@ describe('web app in Chromium (customer and store owner)', function () {
     await customer.page.getByRole('button', { name: 'Place order' }).click();
     const alert = customer.page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).to.match(/^Your card was declined \(.+\)\. Nothing was charged: try another card\.$/);
+    expect(await alert.textContent()).to.match(/^Your card was declined( \(.+\))?\. Nothing was charged: try another card\.$/);
     expect(customer.page.url()).to.match(/#\/stores\//);
     await checkScreen(customer.page, 'menu-card-declined');
     // The same order with a good card goes through (a new idempotency key after a final answer).
@@ -248,7 +248,7 @@ describe('web app in Chromium (customer and store owner)', function () {
     await reader.page.goto('/docs/');
     await reader.page.getByText('Food delivery API').first().waitFor();
     await reader.page.getByText('/v1/orders/{orderId}/tracking:watch').first().waitFor();
-    await screenshot(reader.page, 'api-reference');
+    await screenshot(reader.page, 'api-reference', { fullPage: false });
   });
 
   it('has no serious or critical accessibility violations on any screen (axe-core)', () => {

@@ -77,8 +77,10 @@ export function describeError(error: unknown): string {
   const retry =
     error.retryAfterSeconds === undefined ? 'shortly' : `in ${error.retryAfterSeconds} second${error.retryAfterSeconds === 1 ? '' : 's'}`;
   switch (error.reason) {
-    case 'ORDER.PAYMENT_DECLINED':
-      return `Your card was declined (${error.message.replace(/^payment declined: /, '')}). Nothing was charged: try another card.`;
+    case 'ORDER.PAYMENT_DECLINED': {
+      const why = error.message.replace(/^payment declined:\s*/, '');
+      return `Your card was declined${/declin/i.test(why) || !why ? '' : ` (${why})`}. Nothing was charged: try another card.`;
+    }
     case 'PAYMENT.UNAVAILABLE':
       return `Payment is busy right now, so the order was not placed. Please try again ${retry}.`;
     case 'ORDER.CANNOT_CANCEL':
