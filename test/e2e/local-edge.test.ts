@@ -32,6 +32,8 @@ describe('local edge: the app and the REST API on one address, routed by envoy/e
   const bindings = httpRoutes(registry, envoy.transcodedServices);
   const hits: Hit[] = [];
   const upstreams: Server[] = [];
+  /** Server-sent event streams the fake services hold open, and whether their client went away. */
+  const streams: Array<{ closed: Promise<void> }> = [];
   let edge: LocalEdge;
   let webRoot: string;
 
@@ -46,6 +48,12 @@ describe('local edge: the app and the REST API on one address, routed by envoy/e
     const urls: Record<string, string> = {};
     for (const cluster of envoy.clusters.filter((name) => name !== 'web')) {
       const server = createServer((request, response) => {
+        if (request.url?.endsWith(':watch')) {
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          response.write('data: {"tracking":{}}\n\n');
+          streams.push({ closed: once(response, 'close').then(() => undefined) });
+          return;
+        }
         let body = '';
         request.on('data', (chunk: Buffer) => (body += chunk.toString()));
         request.on('end', () => {
@@ -129,6 +137,18 @@ describe('local edge: the app and the REST API on one address, routed by envoy/e
     expect(hits).to.deep.equal([]);
     expect(await (await call('GET', '/healthz')).text()).to.equal('ok');
     expect((await call('GET', '/v1/stores%2Fs-1/menu')).status).to.equal(400);
+  });
+
+  it('streams server-sent events as they come, and ends the upstream stream when the client goes away', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${edge.url}/v1/orders/o-1/tracking:watch`, { signal: controller.signal });
+    expect(response.headers.get('content-type')).to.equal('text/event-stream');
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).to.equal('data: {"tracking":{}}\n\n');
+    expect(streams).to.have.length(1);
+    controller.abort();
+    await streams[0]!.closed; // the fake service sees its client (the edge) close
   });
 
   it("drops a client's x-jwt-payload, as Envoy's early header mutation does", async () => {
