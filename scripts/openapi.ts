@@ -133,7 +133,7 @@ const document = {
       'default values left out.',
     ].join('\n'),
   },
-  servers: [{ url: '/' }],
+  // No `servers`: the API is on the origin that serves the document ("/", OpenAPI's default).
   tags: ((openapi.tags ?? []) as Array<{ name: string }>)
     .filter((tag) => usedTags.has(tag.name))
     .sort((a, b) => rank(a.name) - rank(b.name))

@@ -57,9 +57,9 @@ describe('web app in Chromium (customer and store owner)', function () {
   }
 
   /** axe-core on the screen as shown now; violations are collected per screen and asserted at the end. */
-  async function checkScreen(page: Page, screen: string) {
+  async function checkScreen(page: Page, screen: string, { fullPage = true } = {}) {
     violations.set(screen, await seriousViolations(page));
-    await screenshot(page, screen);
+    await screenshot(page, screen, { fullPage });
   }
 
   async function signIn(page: Page, role: 'customer' | 'store_owner', subject: string) {
@@ -248,7 +248,11 @@ describe('web app in Chromium (customer and store owner)', function () {
     await reader.page.goto('/docs/');
     await reader.page.getByText('Food delivery API').first().waitFor();
     await reader.page.getByText('/v1/orders/{orderId}/tracking:watch').first().waitFor();
-    await screenshot(reader.page, 'api-reference', { fullPage: false });
+    await checkScreen(reader.page, 'api-reference', { fullPage: false });
+    // An operation opened: its parameters, body and responses with their schemas and examples.
+    await reader.page.getByText('/v1/orders/{orderId}:cancel').first().click();
+    await reader.page.getByText('CancelOrderBody').first().waitFor();
+    violations.set('api-reference-operation', await seriousViolations(reader.page));
   });
 
   it('has no serious or critical accessibility violations on any screen (axe-core)', () => {
@@ -264,6 +268,8 @@ describe('web app in Chromium (customer and store owner)', function () {
       'order-cancelled',
       'menu-card-declined',
       'menu-payment-busy',
+      'api-reference',
+      'api-reference-operation',
     ]);
     const found = [...violations].filter(([, list]) => list.length > 0);
     expect(Object.fromEntries(found)).to.deep.equal({});

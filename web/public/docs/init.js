@@ -5,7 +5,8 @@ window.ui = SwaggerUIBundle({
   dom_id: '#swagger-ui',
   presets: [SwaggerUIBundle.presets.apis],
   layout: 'BaseLayout',
-  deepLinking: true,
+  // No deep links: they put a link inside each operation's toggle button (nested controls).
+  deepLinking: false,
   validatorUrl: null,
   persistAuthorization: false,
 });
