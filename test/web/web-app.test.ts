@@ -202,6 +202,23 @@ describe('web app in Chromium (customer and store owner)', function () {
     await checkScreen(customer.page, 'order-cancelled');
   });
 
+  it('a store owner rejects an order with a reason: the customer sees it rejected, with the reason, and refunded', async () => {
+    const customer = await person();
+    const owner = await person();
+    await signIn(customer.page, 'customer', 'c-web-5');
+    const orderId = await placeOrder(customer.page);
+    await trackingStatus(customer.page, 'Paid');
+    await signIn(owner.page, 'store_owner', STORE);
+    const card = owner.page.locator(`article[data-order-id="${orderId}"]`);
+    await card.getByRole('button', { name: 'Reject', exact: true }).click({ timeout: SHOWS_WITHIN });
+    await card.getByLabel('Reason for the customer').fill('out of chicken tonight');
+    await card.getByRole('button', { name: 'Reject order' }).click();
+    await owner.page.locator('.rows li', { hasText: 'out of chicken tonight' }).waitFor({ timeout: SHOWS_WITHIN });
+    await trackingStatus(customer.page, 'Refunded');
+    await customer.page.locator('.timeline li', { hasText: 'out of chicken tonight' }).first().waitFor();
+    await customer.page.getByTestId('order-status').getByText('Rejected').waitFor();
+  });
+
   it('a declined card is told plainly, and no order is placed', async () => {
     const customer = await person();
     await signIn(customer.page, 'customer', 'c-web-3');

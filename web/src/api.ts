@@ -84,7 +84,8 @@ export function describeError(error: unknown): string {
     case 'PAYMENT.UNAVAILABLE':
       return `Payment is busy right now, so the order was not placed. Please try again ${retry}.`;
     case 'ORDER.CANNOT_CANCEL':
-      return `This order can no longer be cancelled: ${error.message}.`;
+      // "order … is delivering and can no longer be cancelled (…)"
+      return `Too late to cancel: the ${error.message}.`;
     case 'ORDER.STORE_CLOSED':
       return 'This store is closed and takes no orders right now.';
     case 'ORDER.MENU_ITEM_UNAVAILABLE':

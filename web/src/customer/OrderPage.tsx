@@ -16,12 +16,15 @@ export function OrderPage({ orderId }: { orderId: string }) {
   const status = tracking.tracking?.status;
   const decidingCancellation = (order: Order | undefined) => order?.cancellationStatus === 'CANCELLATION_STATUS_REQUESTED';
   const [cancelAnswer, setCancelAnswer] = useState<Order | undefined>(undefined);
-  // The order again at each change of its tracking, and every 2 s while the store decides a cancellation.
+  // The order again at each change of its tracking, and every 2 s while the store decides a
+  // cancellation (a refusal changes no status, so the tracking would not say).
+  const [deciding, setDeciding] = useState(false);
   const order = useLoad(
     (signal) => unwrap(api.GET('/v1/orders/{orderId}', { params: { path: { orderId } }, signal })).then((answer) => answer.order),
     [orderId, status],
-    decidingCancellation(cancelAnswer) ? 2000 : undefined,
+    deciding ? 2000 : undefined,
   );
+  useEffect(() => setDeciding(decidingCancellation(order.data ?? cancelAnswer)), [order.data, cancelAnswer]);
   const current = order.data ?? cancelAnswer;
   useEffect(() => {
     if (cancelAnswer && order.data && !decidingCancellation(order.data)) setCancelAnswer(undefined);
