@@ -77,8 +77,8 @@ export function App() {
 function Screen({ session, route }: { session: Session; route: string[] }) {
   const [first, second] = route;
   if (session.role === 'store_owner') return <StoreOrders storeId={session.subject} />;
-  if (first === 'stores' && second) return <StoreMenu storeId={second} />;
-  if (first === 'orders' && second) return <OrderPage orderId={second} />;
+  if (first === 'stores' && second) return <StoreMenu key={second} storeId={second} />;
+  if (first === 'orders' && second) return <OrderPage key={second} orderId={second} />;
   if (first === 'orders') return <OrderList />;
   if (first === 'notifications') return <Notifications customerId={session.subject} />;
   return <StoreList />;

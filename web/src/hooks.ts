@@ -10,7 +10,8 @@ export interface Loaded<T> {
 /**
  * Loads data when `deps` change, and again every `refreshMs` while the page is visible (the store
  * owner's and the customer's lists follow new orders and messages that way). A reload keeps the
- * data shown until the new answer arrives.
+ * data shown until the new answer arrives (screens for another store or order are new components:
+ * see App's keys).
  */
 export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[], refreshMs?: number): Loaded<T> {
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
@@ -22,10 +23,6 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
   const loader = useRef(load);
   loader.current = load;
-
-  useEffect(() => {
-    setState({ data: undefined, error: undefined, loading: true });
-  }, deps);
 
   useEffect(() => {
     const controller = new AbortController();
