@@ -66,6 +66,7 @@ step "Envoy configuration against Envoy's API (envoycheck envoy/envoy.yaml)"
 npm run -s envoy:check
 
 mocha_run test:unit
+mocha_run test:simulation
 mocha_run test:integration
 mocha_run test:e2e
 mocha_run test:web

@@ -2,16 +2,13 @@ import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { readFileSync } from 'node:fs';
 import type { CodedError } from './errors.js';
 
-export type Role = 'customer' | 'store_owner' | 'admin' | 'service';
+import type { Actor, Role } from '@fooddelivery/kernel/actor';
+
+export type { Role } from '@fooddelivery/kernel/actor';
 const roles: readonly Role[] = ['customer', 'store_owner', 'admin', 'service'];
 
-/** Who is calling, from a verified token: a customer (subject = customer id), a store owner (bound to a store), an admin or a service. */
-export interface Principal {
-  subject: string;
-  role: Role;
-  /** For store owners: the store they act for. */
-  storeId?: string;
-}
+/** Who is calling, from a verified token. */
+export type Principal = Actor;
 
 /** When authentication is switched off (AUTH_MODE=off): every call acts as an administrator. */
 export const unauthenticatedAdmin: Principal = { subject: 'anonymous', role: 'admin' };

@@ -12,6 +12,7 @@ import {
   type JsMsg,
   type NatsConnection,
 } from 'nats';
+import { isDependencyOutage } from './errors.js';
 import { withLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { Streams } from './streams.js';
@@ -143,12 +144,16 @@ export interface ConsumerOptions {
   onHealth?(receiving: boolean): void;
 }
 
+/** What a service subscribes to: the part of a consumer its composition root decides. */
+export type EventSubscription = Pick<ConsumerOptions, 'stream' | 'durable' | 'filterSubjects' | 'handle'>;
+
 type Outcome = 'handled' | 'retried' | 'dead_lettered' | 'redelivered' | 'dead_letter_failed';
 
 /**
  * A durable pull consumer with explicit acks: a handled event is acked, a failed one is
  * redelivered after the next backoff delay, up to a bounded number of deliveries, then moved to
- * the dead letters. Supervised: if receiving stops for any reason other than `stop()`, it is set
+ * the dead letters. A failure that says a dependency is down (a database outage) is not the
+ * event's fault: it is redelivered, at the longest backoff, until the dependency is back. Supervised: if receiving stops for any reason other than `stop()`, it is set
  * up again with backoff, and `onHealth` reports the gap.
  */
 export async function startConsumer(connection: NatsConnection, options: ConsumerOptions): Promise<{ stop(): Promise<void> }> {
@@ -166,10 +171,12 @@ export async function startConsumer(connection: NatsConnection, options: Consume
       try {
         if (failures > 0) await setUpConsumer(connection, options);
         const consumer = await js.consumers.get(options.stream, options.durable);
-        messages = await consumer.consume({ max_messages: 64 });
+        const current = await consumer.consume({ max_messages: 64 });
+        messages = current;
         if (stopped) break;
         options.onHealth?.(true);
         failures = 0;
+        void watchForLoss(current, options);
         for await (const message of messages) {
           await lanes.run(message.headers?.get(EventHeader.orderId) || String(message.seq), () =>
             handleMessage(message, options, backoffMs, js, count),
@@ -199,6 +206,21 @@ export async function startConsumer(connection: NatsConnection, options: Consume
       await lanes.idle();
     },
   };
+}
+
+/**
+ * The client keeps waiting when its durable consumer or stream disappears (deleted by an
+ * operator, lost with a JetStream node): end the message stream then, so the supervisor sets the
+ * consumer up again.
+ */
+async function watchForLoss(messages: ConsumerMessages, options: ConsumerOptions): Promise<void> {
+  for await (const status of await messages.status()) {
+    if (['consumer_deleted', 'consumer_not_found', 'stream_not_found'].includes(status.type)) {
+      options.logger.error({ consumer: options.durable, status: status.type }, 'the durable consumer is gone; setting it up again');
+      await messages.close();
+      return;
+    }
+  }
 }
 
 async function setUpConsumer(connection: NatsConnection, options: ConsumerOptions): Promise<void> {
@@ -293,6 +315,17 @@ async function handleMessage(
       count('handled');
       return;
     } catch (error) {
+      if (isDependencyOutage(error)) {
+        // Not the event's fault: waited out however long it lasts, never dead-lettered.
+        count('retried');
+        const delay = backoffMs[Math.min(event.deliveryCount, backoffMs.length) - 1] ?? 1_000;
+        options.logger.warn(
+          { err: errorText(error), deliveryCount: event.deliveryCount, retryInMs: delay },
+          'a dependency is unavailable; the event will be redelivered',
+        );
+        message.nak(delay);
+        return;
+      }
       if (event.deliveryCount <= backoffMs.length) {
         count('retried');
         const delay = backoffMs[event.deliveryCount - 1] ?? 1_000;

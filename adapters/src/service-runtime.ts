@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { commonConfigShape, ConfigurationError, loadConfig } from './config.js';
 import { loadJwks, TokenVerifier, unauthenticatedAdmin } from './auth.js';
 import type { CodedError } from './errors.js';
-import { startConsumer, type ConsumerOptions } from './jetstream.js';
+import { startConsumer, type ConsumerOptions, type EventSubscription } from './jetstream.js';
 import type { NatsConnection } from 'nats';
 import { GrpcServer } from './grpc-server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -26,10 +26,7 @@ export interface ServiceKit<S extends z.ZodRawShape> {
    * Starts a durable consumer (retrying until its streams exist) with the configured ack wait,
    * redelivery backoff and metrics, and stops it on shutdown before the connection drains.
    */
-  consume(
-    connection: NatsConnection,
-    options: Pick<ConsumerOptions, 'stream' | 'durable' | 'filterSubjects' | 'handle'> & Partial<Pick<ConsumerOptions, 'concurrency'>>,
-  ): Promise<void>;
+  consume(connection: NatsConnection, subscription: EventSubscription & Partial<Pick<ConsumerOptions, 'concurrency'>>): Promise<void>;
   /**
    * Runs `work` every `everyMs` (never two rounds at once) until shutdown, logging failures as
    * `what` failing; a round that fails is simply tried again next time.

@@ -1,6 +1,7 @@
 import { EntitySchema, type EntityManager } from '@mikro-orm/core';
 import type { OutgoingEvent } from './jetstream.js';
-import type { OutboxItem, OutboxStore } from './outbox.js';
+import type { Logger } from './logger.js';
+import { OutboxRelay, type OutboxItem, type OutboxStore, type Publisher } from './outbox.js';
 import type { SqlOrm } from './orm.js';
 
 /** An event stored in the same transaction as the change that raised it. */
@@ -91,6 +92,32 @@ export class SqlOutboxStore implements OutboxStore {
     const processed = await em.nativeDelete(ProcessedEventSchema, { processedAt: { $lt: before } });
     return published + processed;
   }
+}
+
+/**
+ * The outbox of a SQL service, running: the relay publishing its events (started here, stopped on
+ * shutdown) and an hourly pruning of published events and handled-event records older than
+ * `retentionMs`. Hand the returned relay to the repositories (`committed`).
+ */
+export function runSqlOutbox(
+  orm: SqlOrm,
+  publisher: Publisher,
+  kit: {
+    logger: Logger;
+    retentionMs: number;
+    onShutdown(hook: () => Promise<void> | void): void;
+    repeat(what: string, everyMs: number, work: () => Promise<void>): void;
+  },
+): OutboxRelay {
+  const outbox = new SqlOutboxStore(orm);
+  const relay = new OutboxRelay(outbox, publisher, kit.logger);
+  relay.start();
+  kit.onShutdown(() => relay.stop());
+  kit.repeat('pruning published events and handled-event records', 3_600_000, async () => {
+    const deleted = await outbox.prune(new Date(Date.now() - kit.retentionMs));
+    if (deleted > 0) kit.logger.info({ deleted }, 'pruned published events and handled-event records');
+  });
+  return relay;
 }
 
 /** The outbox items of events just appended in a committed transaction, for the relay's fast path. */

@@ -5,10 +5,17 @@ const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 // eslint-disable-next-line no-control-regex
 const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
 
+type ErrorClass = new (code: string, kind: 'invalid_argument', message: string, field: string) => DomainError;
+
+/** An invalid field of a request, as `<context>.INVALID_ARGUMENT` naming the field, of the context's own error class. */
+export function fieldError(context: string, errorClass: ErrorClass = DomainError) {
+  return (field: string, problem: string) =>
+    new errorClass(`${context}.INVALID_ARGUMENT`, 'invalid_argument', `${field}: ${problem}`, field);
+}
+
 /** The request rules every context applies, failing with `<context>.INVALID_ARGUMENT` naming the field. */
-export function requestRules(context: string) {
-  const invalidField = (field: string, problem: string) =>
-    new DomainError(`${context}.INVALID_ARGUMENT`, 'invalid_argument', `${field}: ${problem}`, field);
+export function requestRules(context: string, errorClass: ErrorClass = DomainError) {
+  const invalidField = fieldError(context, errorClass);
 
   const optionalText = (field: string, value: string, maxLength: number): string => {
     if (value.length > maxLength) throw invalidField(field, `must be at most ${maxLength} characters`);

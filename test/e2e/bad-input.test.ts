@@ -2,6 +2,7 @@ import { stopAll } from '@fooddelivery/stack/processes';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
 import { PaymentServiceService } from '@fooddelivery/gen/fooddelivery/payment/v1/payment_service';
+import { StoreServiceService } from '@fooddelivery/gen/fooddelivery/store/v1/store_service';
 import { makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
@@ -28,7 +29,7 @@ const goodPayment = {
 };
 
 interface Case {
-  service: 'order' | 'payment';
+  service: 'order' | 'payment' | 'store';
   rpc: string;
   request: Record<string, unknown>;
   /** gRPC status and the field the message must name. */
@@ -249,6 +250,63 @@ const cases: Case[] = [
   },
 ];
 
+// Control characters in any text field: refused naming the field, in every service (a NUL once
+// failed payment's SQLite insert and counted against payment's circuit breaker).
+const nul = 'Seoul\u0000';
+cases.push(
+  ...[
+    { field: 'delivery_address', change: { deliveryAddress: nul } },
+    { field: 'card_token', change: { cardToken: 'tok\nvisa' } },
+    { field: 'idempotency_key', change: { idempotencyKey: 'key\u0007' } },
+  ].map(
+    ({ field, change }): Case => ({
+      service: 'order',
+      rpc: 'placeOrder',
+      request: { ...goodOrder, ...change },
+      grpc: status.INVALID_ARGUMENT,
+      field,
+      rest: ['POST', '/v1/orders', { ...goodOrder, ...change }],
+      http: 400,
+    }),
+  ),
+  {
+    service: 'order',
+    rpc: 'cancelOrder',
+    request: { orderId: 'o-1', reason: 'bye\u001b[2J' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'reason',
+    rest: ['POST', '/v1/orders/o-1:cancel', { reason: 'bye\u001b[2J' }],
+    http: 400,
+  },
+  {
+    service: 'payment',
+    rpc: 'approvePayment',
+    request: { ...goodPayment, deliveryAddress: nul },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'delivery_address',
+    rest: ['POST', '/v1/payments', { ...goodPayment, deliveryAddress: nul }],
+    http: 400,
+  },
+  {
+    service: 'payment',
+    rpc: 'refundPayment',
+    request: { orderId: 'o-1', reason: 'x\u0000' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'reason',
+    rest: ['POST', '/v1/payments/o-1:refund', { reason: 'x\u0000' }],
+    http: 400,
+  },
+  {
+    service: 'store',
+    rpc: 'rejectOrder',
+    request: { storeId: 'store-seoul-chicken', orderId: 'o-1', reason: 'no\u0085' },
+    grpc: status.INVALID_ARGUMENT,
+    field: 'reason',
+    rest: ['POST', '/v1/stores/store-seoul-chicken/orders/o-1:reject', { reason: 'no\u0085' }],
+    http: 400,
+  },
+);
+
 /** Malformed REST bodies the transcoder rejects before any use case runs. */
 const malformed: Array<[string, string, string]> = [
   ['not JSON', '{"customerId": ', 'body'],
@@ -263,11 +321,13 @@ describe('bad input gets a 4xx naming the field, never a 500', function () {
   const grpcClients: Record<string, Client & Record<string, Function>> = {};
 
   before(async () => {
-    system = await startSystem(['payment', 'order'], { payment: { PAYMENT_LATENCY_MIN_MS: '0', PAYMENT_LATENCY_MAX_MS: '0' } });
+    system = await startSystem(['payment', 'order', 'store'], { payment: { PAYMENT_LATENCY_MIN_MS: '0', PAYMENT_LATENCY_MAX_MS: '0' } });
     const Order = makeGenericClientConstructor(OrderServiceService, 'OrderService');
     const Payment = makeGenericClientConstructor(PaymentServiceService, 'PaymentService');
+    const Store = makeGenericClientConstructor(StoreServiceService, 'StoreService');
     grpcClients.order = new Order(system.service('order').grpc, credentials.createInsecure()) as never;
     grpcClients.payment = new Payment(system.service('payment').grpc, credentials.createInsecure()) as never;
+    grpcClients.store = new Store(system.service('store').grpc, credentials.createInsecure()) as never;
   });
   after(async () => {
     for (const client of Object.values(grpcClients)) client.close();

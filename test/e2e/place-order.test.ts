@@ -142,6 +142,25 @@ describe('ordering: catalog, PlaceOrder with synchronous payment, reading orders
     expect(approvals.filter((event) => event.subject === 'fooddelivery.payment.approved')).to.have.length(1);
   });
 
+  it('answers a conflict for the same idempotency key with a different request (gRPC ALREADY_EXISTS, REST 409), never the other order', async () => {
+    const key = `key-${randomUUID()}`;
+    const request = order({ customerId: 'c-key-reuse', idempotencyKey: key });
+    const first = await call(api.order.placeOrder.bind(api.order), request);
+    const error = await grpcError(call(api.order.placeOrder.bind(api.order), { ...request, deliveryAddress: '1 Another-ro, Busan' }));
+    expect(error.code).to.equal(status.ALREADY_EXISTS);
+    expect(error.details).to.include('idempotency key');
+    const viaRest = await rest(
+      system,
+      'POST',
+      '/v1/orders',
+      { ...request, idempotencyKey: undefined, storeId: 'store-busan-noodles', lines: [{ menuItemId: 'mandu', quantity: 1 }] },
+      { 'idempotency-key': key },
+    );
+    expect(viaRest.status).to.equal(409);
+    expect(viaRest.body.details[0].reason).to.equal('ORDER.IDEMPOTENCY_KEY_REUSED');
+    expect(JSON.stringify(viaRest.body)).to.not.include(first.order!.orderId);
+  });
+
   it("lists a customer's orders newest first, a page at a time", async () => {
     const customerId = `c-pages-${randomUUID().slice(0, 6)}`;
     const placed: string[] = [];

@@ -56,7 +56,9 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
   const storeOrders = new Map<string, StoreOrder>();
   for (const storeId of input.storeIds) {
     for (let pageToken = ''; ; ) {
-      const page = await call(clients.store.listStoreOrders.bind(clients.store), { storeId, status: 0, pageSize: 100, pageToken }, options);
+      const page = (await found(() =>
+        call(clients.store.listStoreOrders.bind(clients.store), { storeId, status: 0, pageSize: 100, pageToken }, options),
+      ))!;
       for (const order of page.orders) {
         if (storeOrders.has(order.orderId)) result.duplicates++;
         storeOrders.set(order.orderId, order);
@@ -78,15 +80,15 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
   const orders = new Map<string, Order>();
   const payments = new Map<string, Payment>();
   const acceptedSet = new Set(input.accepted);
-  await inBatches(input.accepted, 16, async (orderId) => {
-    const order = await found(call(clients.order.getOrder.bind(clients.order), { orderId }, options));
+  await inBatches(input.accepted, 8, async (orderId) => {
+    const order = await found(() => call(clients.order.getOrder.bind(clients.order), { orderId }, options));
     if (order?.order) orders.set(orderId, order.order);
     else result.missing.order.push(orderId);
-    const payment = await found(call(clients.payment.getPayment.bind(clients.payment), { orderId }, options));
+    const payment = await found(() => call(clients.payment.getPayment.bind(clients.payment), { orderId }, options));
     if (payment?.payment) payments.set(orderId, payment.payment);
     else result.missing.payment.push(orderId);
     if (!storeOrders.has(orderId)) result.missing.store.push(orderId);
-    const tracking = await found(call(clients.tracking.getOrderTracking.bind(clients.tracking), { orderId }, options));
+    const tracking = await found(() => call(clients.tracking.getOrderTracking.bind(clients.tracking), { orderId }, options));
     if (!tracking?.tracking) result.missing.tracking.push(orderId);
     const order_ = order?.order;
     if (!order_ || !payment?.payment || !storeOrders.has(orderId) || !tracking?.tracking) return;
@@ -100,11 +102,11 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
       .filter((event) => event.subject === 'fooddelivery.payment.approved')
       .map((event) => PaymentApproved.decode(event.data).orderId),
   );
-  await inBatches([...paid], 16, async (orderId) => {
+  await inBatches([...paid], 8, async (orderId) => {
     const payment =
-      payments.get(orderId) ?? (await found(call(clients.payment.getPayment.bind(clients.payment), { orderId }, options)))?.payment;
+      payments.get(orderId) ?? (await found(() => call(clients.payment.getPayment.bind(clients.payment), { orderId }, options)))?.payment;
     if (payment?.status !== PaymentStatus.PAYMENT_STATUS_APPROVED) return;
-    const order = orders.get(orderId) ?? (await found(call(clients.order.getOrder.bind(clients.order), { orderId }, options)))?.order;
+    const order = orders.get(orderId) ?? (await found(() => call(clients.order.getOrder.bind(clients.order), { orderId }, options)))?.order;
     if (!acceptedSet.has(orderId) && !order) result.orphans.payments.push(orderId);
     if (!order) result.violations.I1.push(`${orderId}: approved payment, no order`);
     else if (order.status === OrderStatus.ORDER_STATUS_CANCELLED || order.status === OrderStatus.ORDER_STATUS_REJECTED) {
@@ -113,9 +115,9 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
   });
 
   // I2: no delivery for a refunded payment.
-  await inBatches([...deliveryStarted], 16, async (orderId) => {
+  await inBatches([...deliveryStarted], 8, async (orderId) => {
     const payment =
-      payments.get(orderId) ?? (await found(call(clients.payment.getPayment.bind(clients.payment), { orderId }, options)))?.payment;
+      payments.get(orderId) ?? (await found(() => call(clients.payment.getPayment.bind(clients.payment), { orderId }, options)))?.payment;
     if (payment?.status === PaymentStatus.PAYMENT_STATUS_REFUNDED)
       result.violations.I2.push(`${orderId}: delivery started, payment refunded`);
   });
@@ -123,7 +125,7 @@ export async function reconcile(input: ReconcileInput): Promise<Reconciliation> 
     const live =
       storeOrder.status !== StoreOrderStatus.STORE_ORDER_STATUS_CANCELLED &&
       storeOrder.status !== StoreOrderStatus.STORE_ORDER_STATUS_REJECTED;
-    if (live && !acceptedSet.has(orderId) && !(await found(call(clients.order.getOrder.bind(clients.order), { orderId }, options)))) {
+    if (live && !acceptedSet.has(orderId) && !(await found(() => call(clients.order.getOrder.bind(clients.order), { orderId }, options)))) {
       result.orphans.storeOrders.push(orderId);
     }
   }
@@ -197,12 +199,17 @@ function disagree(order: Order, payment: Payment, storeOrder: StoreOrder, tracki
   return storeOrder.status === store && payment.status === pay && track.includes(tracking) ? undefined : seen;
 }
 
-async function found<T>(promise: Promise<T>): Promise<T | undefined> {
-  try {
-    return await promise;
-  } catch (error) {
-    if ((error as ServiceError).code === GrpcStatus.NOT_FOUND) return undefined;
-    throw error;
+/** The answer, undefined for NOT_FOUND; "not now" answers are asked again a few times, as a client would. */
+async function found<T>(send: () => Promise<T>): Promise<T | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      const code = (error as ServiceError).code;
+      if (code === GrpcStatus.NOT_FOUND) return undefined;
+      if (attempt >= 5 || (code !== GrpcStatus.UNAVAILABLE && code !== GrpcStatus.DEADLINE_EXCEEDED)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
   }
 }
 

@@ -4,27 +4,14 @@ import { runService } from '@fooddelivery/adapters/service-runtime';
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { TrackingServiceService } from '@fooddelivery/gen/fooddelivery/notification/v1/tracking_service';
 import { z } from 'zod';
-import { DeliverNotification } from './application/deliver-notification.js';
-import { GetOrderTracking } from './application/get-order-tracking.js';
-import { ListNotifications } from './application/list-notifications.js';
 import type { Notifier } from './application/ports.js';
-import { RecordStatusChange } from './application/record-status-change.js';
-import { WatchOrder } from './application/watch-order.js';
+import { buildApplication } from './app.js';
 import { NotificationDispatcher } from './adapters/dispatch/notification-dispatcher.js';
-import { onStatusEvent, trackingConsumers } from './adapters/events/status-events.consumer.js';
-import { trackingServiceBinding } from './adapters/grpc/tracking.handlers.js';
+import { systemClock } from '@fooddelivery/adapters/ids';
 import { KakaoNotifier } from './adapters/notifier/kakao-notifier.js';
 import { LogNotifier } from './adapters/notifier/log-notifier.js';
 import { KvNotificationRepository } from './adapters/persistence/kv-notification.repository.js';
 import { KvTrackingRepository } from './adapters/persistence/kv-tracking.repository.js';
-
-const clock = { now: () => new Date() };
-
-// A rule across two variables, which the per-variable schema below cannot state; exits 78 like any bad configuration.
-if (process.env.NOTIFIER === 'kakao' && !process.env.KAKAO_API_URL) {
-  process.stderr.write('notification: invalid configuration: KAKAO_API_URL must be set when NOTIFIER=kakao (not set)\n');
-  process.exit(78);
-}
 
 await runService({
   name: 'notification',
@@ -49,6 +36,8 @@ await runService({
     /** Copies of each KV bucket in a NATS cluster (1 on a single server). */
     KV_REPLICAS: env.positiveInt(1),
   },
+  rules: (config) =>
+    config.NOTIFIER === 'kakao' && !config.KAKAO_API_URL ? ['KAKAO_API_URL must be set when NOTIFIER=kakao (not set)'] : [],
   async start({ config, logger, metrics, retry, onShutdown, consume, stopping }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'notification', logger));
     onShutdown(() => nats.drain());
@@ -69,36 +58,27 @@ await runService({
       config.NOTIFIER === 'kakao'
         ? new KakaoNotifier({ url: config.KAKAO_API_URL, token: config.KAKAO_API_TOKEN, timeoutMs: config.NOTIFY_TIMEOUT_MS })
         : new LogNotifier(logger);
-    const dispatcher = new NotificationDispatcher(
-      notifications,
-      new DeliverNotification(notifications, notifier, clock, {
+    const app = buildApplication(
+      { trackings, notifications, notifier, clock: systemClock, logger },
+      {
+        language: config.NOTIFICATION_LANGUAGE,
         backoffMs: config.NOTIFY_BACKOFF_MS,
         maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
         leaseMs: config.NOTIFY_TIMEOUT_MS + 5_000,
-      }),
+      },
+      stopping,
+    );
+    for (const subscription of app.subscriptions) await consume(nats, subscription);
+    const dispatcher = new NotificationDispatcher(
+      notifications,
+      app.useCases.deliverNotification,
       logger,
       { concurrency: config.NOTIFY_CONCURRENCY },
       metrics,
     );
-
-    const record = new RecordStatusChange(trackings, notifications, clock, {
-      language: config.NOTIFICATION_LANGUAGE,
-      channel: notifier.channel,
-    });
-    for (const consumer of trackingConsumers) await consume(nats, { ...consumer, handle: onStatusEvent(record, logger) });
     // Registered last, so it stops first: no send starts while consumers and NATS wind down.
     dispatcher.start();
     onShutdown(() => dispatcher.stop());
-
-    return [
-      trackingServiceBinding(
-        {
-          getOrderTracking: new GetOrderTracking(trackings),
-          listNotifications: new ListNotifications(notifications),
-          watchOrder: new WatchOrder(trackings),
-        },
-        stopping,
-      ),
-    ];
+    return app.bindings;
   },
 });

@@ -9,16 +9,8 @@ import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { BrowseCatalog } from './application/browse-catalog.js';
-import { CancelOrder } from './application/cancel-order.js';
-import { FollowStore } from './application/follow-store.js';
-import { GetOrder } from './application/get-order.js';
-import { ListOrders } from './application/list-orders.js';
-import { PlaceOrder } from './application/place-order.js';
-import { SettlePaymentAttempts } from './application/settle-payment-attempts.js';
-import { FOLLOW_STORE_CONSUMER, followedStoreSubjects, onStoreEvent } from './adapters/events/store-events.consumer.js';
-import { orderServiceBinding } from './adapters/grpc/order.handlers.js';
-import { systemClock, uuidGenerator } from './adapters/ids.js';
+import { buildApplication } from './app.js';
+import { systemClock, uuidGenerator } from '@fooddelivery/adapters/ids';
 import { GrpcPaymentGateway } from './adapters/payment/grpc-payment-gateway.js';
 import { CachedCatalog } from './adapters/persistence/cached-catalog.js';
 import { demoStores } from './adapters/persistence/demo-catalog.js';
@@ -61,7 +53,7 @@ await runService({
     SEED_DEMO_CATALOG: env.flag(true),
     CATALOG_CACHE_MS: env.nonNegativeInt(5_000),
   },
-  async start({ config, logger, metrics, retry, onShutdown, consume }) {
+  async start({ config, logger, metrics, retry, onShutdown, consume, repeat }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'order', logger));
     onShutdown(() => nats.drain());
     await retry('JetStream stream', () => ensureStream(nats, Streams.order, config));
@@ -124,44 +116,21 @@ await runService({
     );
     onShutdown(() => payments.close());
 
-    const settlement = new SettlePaymentAttempts(attempts, payments, systemClock, {
-      graceMs: config.PAYMENT_SETTLE_AFTER_MS,
-      concurrency: 16,
-    });
-    const settling = setInterval(() => {
+    const app = buildApplication(
+      { orders, attempts, catalog, payments, clock: systemClock, ids: uuidGenerator, orderChanges: changes },
+      {
+        settleAfterMs: config.PAYMENT_SETTLE_AFTER_MS,
+        cancelDecisionWaitMs: config.CANCEL_DECISION_WAIT_MS,
+      },
+    );
+    repeat('settling payment attempts', config.PAYMENT_SETTLE_INTERVAL_MS, async () => {
       if (!sweeper.isHeld()) return;
-      settlement.execute().then(
-        ({ refunded, failed }) => {
-          if (refunded.length > 0) logger.warn({ refunded }, 'refunded payments that have no order');
-          if (failed.length > 0)
-            logger.warn({ failed: failed.length, err: failed[0]?.error }, 'some payments could not be settled yet; will retry');
-        },
-        (error: unknown) => logger.warn({ err: error }, 'settling payment attempts failed; will retry'),
-      );
-    }, config.PAYMENT_SETTLE_INTERVAL_MS);
-    onShutdown(() => clearInterval(settling));
-
-    await consume(nats, {
-      stream: Streams.store.name,
-      durable: FOLLOW_STORE_CONSUMER,
-      filterSubjects: followedStoreSubjects,
-      handle: onStoreEvent(new FollowStore(orders, systemClock, uuidGenerator)),
+      const { refunded, failed } = await app.settlement.execute();
+      if (refunded.length > 0) logger.warn({ refunded }, 'refunded payments that have no order');
+      if (failed.length > 0)
+        logger.warn({ failed: failed.length, err: failed[0]?.error }, 'some payments could not be settled yet; will retry');
     });
-
-    return [
-      orderServiceBinding({
-        catalog: new BrowseCatalog(catalog),
-        placeOrder: new PlaceOrder(orders, catalog, payments, attempts, systemClock, uuidGenerator, settlement, {
-          retryAfterSeconds: Math.ceil(config.BREAKER_RESET_TIMEOUT_MS / 1000),
-          retryWindowSeconds: Math.floor(config.PAYMENT_SETTLE_AFTER_MS / 1000),
-        }),
-        getOrder: new GetOrder(orders),
-        listOrders: new ListOrders(orders),
-        cancelOrder: new CancelOrder(orders, systemClock, uuidGenerator, {
-          waitMs: config.CANCEL_DECISION_WAIT_MS,
-          wait: changes,
-        }),
-      }),
-    ];
+    for (const subscription of app.subscriptions) await consume(nats, subscription);
+    return app.bindings;
   },
 });

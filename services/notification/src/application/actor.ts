@@ -1,12 +1,6 @@
+import type { Actor } from '@fooddelivery/kernel/actor';
 import { NotificationError } from '../domain/notification.errors.js';
 import type { OrderTracking } from '../domain/tracking.js';
-
-/** Who asks: a customer (subject = customer id), a store owner of one store, an admin, or another service. */
-export interface Actor {
-  subject: string;
-  role: 'customer' | 'store_owner' | 'admin' | 'service';
-  storeId?: string;
-}
 
 /** Customers follow their own orders, store owners their store's; others are told the order is not tracked. */
 export function maySee(actor: Actor, tracking: OrderTracking): boolean {
@@ -31,3 +25,5 @@ export function customerFor(actor: Actor, customerId: string): string {
     "reading another customer's notifications is not allowed",
   );
 }
+
+export type { Actor } from '@fooddelivery/kernel/actor';

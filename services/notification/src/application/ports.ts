@@ -43,6 +43,19 @@ export interface NotificationRepository {
   listByCustomer(customerId: string, limit: number, cursor?: string): Promise<NotificationPage>;
 }
 
+/** A change of the work list of pending notifications: one to send, or (no key) one that left it. */
+export interface PendingChange {
+  marker: string;
+  key?: NotificationKey;
+}
+
+/** The work list of pending notifications, as the dispatcher follows it. */
+export interface PendingWorkList {
+  /** Every pending notification now, then each one added or removed, until `signal` aborts. */
+  watchPending(signal: AbortSignal): AsyncIterable<PendingChange>;
+  dropPending(marker: string): Promise<void>;
+}
+
 export interface OutgoingMessage {
   /** Also the provider's idempotency key: the same status change is never shown twice. */
   notificationId: string;
@@ -68,6 +81,4 @@ export class NotifierError extends Error {
   }
 }
 
-export interface Clock {
-  now(): Date;
-}
+export type { Clock, IdGenerator } from '@fooddelivery/kernel/clock';

@@ -1,10 +1,10 @@
 import { DomainError } from '@fooddelivery/kernel/domain-error';
+import { fieldError } from '@fooddelivery/kernel/request-rules';
 
 /** Errors of the notification context. */
 export class NotificationError extends DomainError {}
 
-export const invalidField = (field: string, problem: string) =>
-  new NotificationError('NOTIFICATION.INVALID_ARGUMENT', 'invalid_argument', `${field}: ${problem}`, field);
+export const invalidField = fieldError('NOTIFICATION', NotificationError);
 
 export const trackingNotFound = (orderId: string) =>
   new NotificationError('TRACKING.NOT_FOUND', 'not_found', `order ${orderId} is not tracked`, 'order_id');

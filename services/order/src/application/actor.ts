@@ -1,12 +1,6 @@
+import type { Actor } from '@fooddelivery/kernel/actor';
 import { OrderError } from '../domain/order.errors.js';
 import type { Order } from '../domain/order.js';
-
-/** Who asks: a customer (subject = customer id), a store owner of one store, an admin, or another service. */
-export interface Actor {
-  subject: string;
-  role: 'customer' | 'store_owner' | 'admin' | 'service';
-  storeId?: string;
-}
 
 export const forbidden = (what: string) =>
   new OrderError('ORDER.PERMISSION_DENIED', 'permission_denied', `${what} is not allowed for this caller`);
@@ -32,3 +26,5 @@ export function maySee(actor: Actor, order: Order): boolean {
       return state.storeId === actor.storeId;
   }
 }
+
+export type { Actor } from '@fooddelivery/kernel/actor';

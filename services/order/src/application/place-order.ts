@@ -22,7 +22,7 @@ import {
   type PaymentAttempts,
   type PaymentGateway,
 } from './ports.js';
-import { SettlePaymentAttempts } from './settle-payment-attempts.js';
+import { settleAttempt } from './settle-attempt.js';
 import { optionalText, requireId, requireText } from './validation.js';
 
 export interface PlaceOrderCommand {
@@ -38,8 +38,6 @@ export const MAX_LINES = 50;
 export const MAX_QUANTITY = 99;
 
 export interface PlaceOrderOptions {
-  /** Told to customers when payment is failing: about when the circuit tries again. */
-  retryAfterSeconds: number;
   /** How long a retry under the same idempotency key may still complete an order whose write failed. */
   retryWindowSeconds: number;
 }
@@ -56,14 +54,14 @@ export class PlaceOrder {
     private readonly attempts: PaymentAttempts,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-    private readonly settlement: SettlePaymentAttempts,
     private readonly options: PlaceOrderOptions,
   ) {}
 
   async execute(actor: Actor, command: PlaceOrderCommand): Promise<Order> {
     const valid = validate({ ...command, customerId: customerFor(actor, command.customerId, 'placing an order') });
-    // Refused before any I/O while payment is known to be failing.
-    if (!this.payments.isAcceptingPayments()) throw paymentUnavailable('circuit open', this.options.retryAfterSeconds);
+    // Refused before any I/O while payment is known to be failing or full.
+    const refusal = this.payments.refusesNow();
+    if (refusal) throw paymentUnavailable(refusal.reason, refusal.retryAfterSeconds);
     const key = valid.idempotencyKey;
     const orderId = key ? this.ids.idFor(valid.customerId, key) : this.ids.newId();
     const fingerprint = this.ids.idFor(
@@ -141,7 +139,9 @@ export class PlaceOrder {
    */
   private async notStored(attempt: PaymentAttempt, key: string, fingerprint: string, cause: unknown): Promise<Order> {
     if (key) throw orderNotStored(cause, { retryWithinSeconds: this.options.retryWindowSeconds });
-    const settled = await this.settlement.settle(attempt).catch(() => 'unknown' as const);
+    const settled = await settleAttempt({ attempts: this.attempts, payments: this.payments, clock: this.clock }, attempt).catch(
+      () => 'unknown' as const,
+    );
     if (settled === 'placed') {
       // The write had gone through after all.
       const stored = await this.orders.load(attempt.orderId).catch(() => undefined);

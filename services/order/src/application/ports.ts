@@ -82,8 +82,12 @@ export type PaymentOutcome = { approved: true; paymentId: string } | { approved:
  * when payment cannot answer in time; `outcomeUnknown` then says whether it may have charged.
  */
 export interface PaymentGateway {
-  /** False while payment is known to be failing (circuit open): placing an order can fail at once. */
-  isAcceptingPayments(): boolean;
+  /**
+   * Why payment would refuse a new approval right now, if it is known without asking: it is
+   * failing (circuit open) or full (as many approvals in flight as it last took). Placing an
+   * order then fails at once, before any I/O.
+   */
+  refusesNow(): { reason: string; retryAfterSeconds: number } | undefined;
   approve(request: PaymentRequest): Promise<PaymentOutcome>;
   /** Refunds, or voids if it has not been approved yet: the order id identifies the payment. */
   refund(orderId: string, reason: string): Promise<void>;
@@ -95,12 +99,4 @@ export interface OrderChangeWait {
   until(orderId: string, ms: number): Promise<void>;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
-export interface IdGenerator {
-  newId(): string;
-  /** The same id for the same inputs: a retried order keeps its id. */
-  idFor(...parts: string[]): string;
-}
+export type { Clock, IdGenerator } from '@fooddelivery/kernel/clock';

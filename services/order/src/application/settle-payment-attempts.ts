@@ -1,6 +1,5 @@
-import type { Clock, PaymentAttempt, PaymentAttempts, PaymentGateway } from './ports.js';
-
-const REASON = 'no order was stored for this payment';
+import type { Clock, PaymentAttempts, PaymentGateway } from './ports.js';
+import { settleAttempt } from './settle-attempt.js';
 
 /**
  * Refunds payments whose order never got stored: the call timed out but payment charged late,
@@ -30,7 +29,8 @@ export class SettlePaymentAttempts {
       while (next < due.length) {
         const attempt = due[next++]!;
         try {
-          if ((await this.settle(attempt)) === 'refunded') refunded.push(attempt.orderId);
+          if ((await settleAttempt({ attempts: this.attempts, payments: this.payments, clock: this.clock }, attempt)) === 'refunded')
+            refunded.push(attempt.orderId);
         } catch (error) {
           failed.push({ orderId: attempt.orderId, error });
         }
@@ -38,13 +38,5 @@ export class SettlePaymentAttempts {
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, due.length) }, worker));
     return { refunded, failed };
-  }
-
-  /** Claims the order id as abandoned and refunds; `placed` when the order had been stored after all. */
-  async settle(attempt: PaymentAttempt): Promise<'refunded' | 'placed'> {
-    if ((await this.attempts.abandon(attempt, REASON, this.clock.now())) === 'placed') return 'placed';
-    await this.payments.refund(attempt.orderId, REASON);
-    await this.attempts.close(attempt);
-    return 'refunded';
   }
 }

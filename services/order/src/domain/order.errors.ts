@@ -1,10 +1,10 @@
 import { DomainError } from '@fooddelivery/kernel/domain-error';
+import { fieldError } from '@fooddelivery/kernel/request-rules';
 
 /** Errors of the ordering context. */
 export class OrderError extends DomainError {}
 
-export const invalidField = (field: string, problem: string) =>
-  new OrderError('ORDER.INVALID_ARGUMENT', 'invalid_argument', `${field}: ${problem}`, field);
+export const invalidField = fieldError('ORDER', OrderError);
 
 export const storeNotFound = (storeId: string) =>
   new OrderError('ORDER.STORE_NOT_FOUND', 'not_found', `store ${storeId} does not exist`, 'store_id');

@@ -50,7 +50,8 @@ export class InMemoryOrderLog implements OrderRepository, PaymentAttempts {
     if (entries.length !== order.version - 1) throw orderChangedConcurrently(order.id);
     entries.push({ change: pending.change, token: attempt?.token ?? `t-${++this.tokens}` });
     this.entries.set(order.id, entries);
-    if (attempt) this.openAttempts.delete(key(attempt));
+    // Every attempt for this order id is settled by the stored order (the stored adapter's sweep drops the others).
+    if (attempt) for (const [k, open] of this.openAttempts) if (open.orderId === order.id) this.openAttempts.delete(k);
     this.published.push(...pending.events);
   }
 
@@ -129,8 +130,8 @@ export class FakePaymentGateway implements PaymentGateway {
   refundFailsWith: Error | undefined;
   accepting = true;
 
-  isAcceptingPayments() {
-    return this.accepting;
+  refusesNow() {
+    return this.accepting ? undefined : { reason: 'circuit open', retryAfterSeconds: 5 };
   }
 
   async approve(request: PaymentRequest): Promise<PaymentOutcome> {

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { PlaceOrder, type PlaceOrderCommand } from '../../src/application/place-order.js';
-import { SettlePaymentAttempts } from '../../src/application/settle-payment-attempts.js';
 import { Order } from '../../src/domain/order.js';
 import { paymentTermsConflict, paymentUnavailable } from '../../src/domain/order.errors.js';
 import {
@@ -17,20 +16,9 @@ function setup() {
   const log = new InMemoryOrderLog();
   const payments = new FakePaymentGateway();
   const clock = fixedClock();
-  const settlement = new SettlePaymentAttempts(log, payments, clock, { graceMs: 60_000, concurrency: 4 });
-  const placeOrder = new PlaceOrder(
-    log,
-    new InMemoryCatalog([chickenStore, closedStore]),
-    payments,
-    log,
-    clock,
-    sequentialIds(),
-    settlement,
-    {
-      retryAfterSeconds: 5,
-      retryWindowSeconds: 60,
-    },
-  );
+  const placeOrder = new PlaceOrder(log, new InMemoryCatalog([chickenStore, closedStore]), payments, log, clock, sequentialIds(), {
+    retryWindowSeconds: 60,
+  });
   return { log, payments, placeOrder };
 }
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { settleAttempt } from '../../src/application/settle-attempt.js';
 import { SettlePaymentAttempts } from '../../src/application/settle-payment-attempts.js';
 import { AbandonedOrder } from '../../src/application/ports.js';
 import { Order } from '../../src/domain/order.js';
@@ -32,17 +33,17 @@ describe('SettlePaymentAttempts', () => {
   });
 
   it('never refunds an order stored after all: the claim loses to it', async () => {
-    const { log, payments, clock, settle } = setup();
+    const { log, payments, clock } = setup();
     const attempt = await log.begin('late', clock.now());
     await log.append(Order.placePaid(orderDetails({ orderId: 'late' }), clock.now(), 'e'), { ...attempt, token: 'a retry' });
-    expect(await settle.settle(attempt)).to.equal('placed');
+    expect(await settleAttempt({ attempts: log, payments, clock }, attempt)).to.equal('placed');
     expect(payments.refunds).to.be.empty;
   });
 
   it('once claimed, the order can no longer be stored', async () => {
-    const { log, clock, settle } = setup();
+    const { log, clock } = setup();
     const attempt = await log.begin('claimed', clock.now());
-    await settle.settle(attempt);
+    await settleAttempt({ attempts: log, payments: new FakePaymentGateway(), clock }, attempt);
     const error = await log.append(Order.placePaid(orderDetails({ orderId: 'claimed' }), clock.now(), 'e'), attempt).catch((e: Error) => e);
     expect(error).to.have.property('code', 'ORDER.CONCURRENT_UPDATE');
   });

@@ -1,11 +1,6 @@
+import type { HandledEvent } from '@fooddelivery/kernel/handled-event';
 import type { Money } from '../domain/money.js';
 import type { Payment } from '../domain/payment.js';
-
-/** An event from another context being handled, so its effect and the record that it was handled commit together. */
-export interface HandledEvent {
-  consumer: string;
-  eventId: string;
-}
 
 /**
  * With `handled`, a write also records that event as handled, in the same transaction; if it
@@ -29,10 +24,5 @@ export interface PaymentProvider {
   authorize(cardToken: string, amount: Money, signal: AbortSignal): Promise<Authorization>;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
-export interface IdGenerator {
-  newId(): string;
-}
+export type { Clock, IdGenerator } from '@fooddelivery/kernel/clock';
+export type { HandledEvent } from '@fooddelivery/kernel/handled-event';

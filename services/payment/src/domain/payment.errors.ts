@@ -1,10 +1,10 @@
 import { DomainError } from '@fooddelivery/kernel/domain-error';
+import { fieldError } from '@fooddelivery/kernel/request-rules';
 
 /** Errors of the payment context. */
 export class PaymentError extends DomainError {}
 
-export const invalidField = (field: string, problem: string) =>
-  new PaymentError('PAYMENT.INVALID_ARGUMENT', 'invalid_argument', `${field}: ${problem}`, field);
+export const invalidField = fieldError('PAYMENT', PaymentError);
 
 export const paymentNotFound = (orderId: string) =>
   new PaymentError('PAYMENT.NOT_FOUND', 'not_found', `no payment for order ${orderId}`, 'order_id');

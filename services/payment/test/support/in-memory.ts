@@ -1,5 +1,5 @@
 import type { OutboxItem, OutboxStore } from '@fooddelivery/adapters/outbox';
-import { toOutgoingEvent } from '../../src/adapters/events/payment-event.mapper.js';
+import { toOutgoingEvent } from '../../src/adapters/persistence/payment-event.mapper.js';
 import type { PaymentEvent } from '../../src/domain/events.js';
 import type { Money } from '../../src/domain/money.js';
 import { Payment } from '../../src/domain/payment.js';
@@ -58,6 +58,17 @@ export class InMemoryPaymentRepository implements PaymentRepository, OutboxStore
     for (const entry of this.outbox) if (eventIds.includes(entry.event.eventId)) entry.published = true;
   }
 
+  /** Events not handed to the relay yet, in order; from now on they count as handed over. */
+  unpublished(): PaymentEvent[] {
+    const entries = this.outbox.filter((entry) => !entry.published);
+    for (const entry of entries) entry.published = true;
+    return entries.map((entry) => entry.event);
+  }
+
+  orderIds(): string[] {
+    return [...this.rows.keys()];
+  }
+
   private wasHandled(handled: HandledEvent | undefined): boolean {
     return handled !== undefined && this.handled.includes(key(handled));
   }
@@ -91,5 +102,5 @@ export const fixedClock = (iso = '2026-11-24T12:00:00Z'): Clock => ({ now: () =>
 
 export function sequentialIds(prefix = 'id'): IdGenerator {
   let next = 0;
-  return { newId: () => `${prefix}-${++next}` };
+  return { newId: () => `${prefix}-${++next}`, idFor: (...parts) => `${prefix}-${parts.join('.')}` };
 }

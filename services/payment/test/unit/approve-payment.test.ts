@@ -13,7 +13,7 @@ function setup() {
   const provider = new FakePaymentProvider();
   const ids = sequentialIds();
   const approvePayment = new ApprovePayment(payments, provider, fixedClock(), ids);
-  return { payments, provider, approvePayment, refundPayment: new RefundPayment(payments, fixedClock(), ids) };
+  return { payments, provider, approvePayment, refundPayment: new RefundPayment({ payments, clock: fixedClock(), ids }) };
 }
 
 describe('ApprovePayment', () => {
@@ -74,7 +74,7 @@ describe('ApprovePayment', () => {
 
   it('declines an approval arriving after the order was voided, without asking the provider', async () => {
     const { provider, approvePayment, refundPayment } = setup();
-    await refundPayment.execute('order-1', 'gave up waiting');
+    await refundPayment.execute(orderService, 'order-1', 'gave up waiting');
     const payment = await approvePayment.execute(orderService, approvePaymentCommand());
     expect(payment.snapshot()).to.include({ status: 'declined', statusReason: 'voided before approval' });
     expect(provider.authorizations).to.be.empty;
@@ -83,7 +83,7 @@ describe('ApprovePayment', () => {
   it('keeps the void when it is stored while the provider is still answering', async () => {
     const { payments, approvePayment, refundPayment } = setup();
     const approval = approvePayment.execute(orderService, approvePaymentCommand());
-    await refundPayment.execute('order-1', 'gave up waiting');
+    await refundPayment.execute(orderService, 'order-1', 'gave up waiting');
     expect((await approval).snapshot()).to.include({ status: 'declined', statusReason: 'voided before approval' });
     expect(payments.events).to.be.empty;
   });

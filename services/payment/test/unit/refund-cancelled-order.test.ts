@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { ApprovePayment } from '../../src/application/approve-payment.js';
 import { RefundCancelledOrder } from '../../src/application/refund-cancelled-order.js';
-import { RefundPayment } from '../../src/application/refund-payment.js';
 import { FakePaymentProvider, InMemoryPaymentRepository, fixedClock, sequentialIds } from '../support/in-memory.js';
 import { approvePaymentCommand } from '../support/payment-mother.js';
 
@@ -18,7 +17,7 @@ function setup() {
     payments,
     provider,
     approvePayment: new ApprovePayment(payments, provider, fixedClock(), ids),
-    policy: new RefundCancelledOrder(new RefundPayment(payments, fixedClock('2026-11-24T13:00:00Z'), ids)),
+    policy: new RefundCancelledOrder({ payments, clock: fixedClock('2026-11-24T13:00:00Z'), ids }),
   };
 }
 
@@ -26,7 +25,7 @@ describe('RefundCancelledOrder', () => {
   it('refunds a cancelled order with the cancellation reason, naming the cancellation as the cause', async () => {
     const { payments, approvePayment, policy } = setup();
     await approvePayment.execute(orderService, approvePaymentCommand());
-    await policy.cancelled('order-1', 'customer changed their mind', cancelled);
+    await policy.execute({ orderId: 'order-1', reason: 'customer changed their mind', because: 'cancelled' }, cancelled);
     expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({
       status: 'refunded',
       statusReason: 'customer changed their mind',
@@ -42,7 +41,7 @@ describe('RefundCancelledOrder', () => {
   it('refunds an order the store rejected, saying so', async () => {
     const { payments, approvePayment, policy } = setup();
     await approvePayment.execute(orderService, approvePaymentCommand());
-    await policy.rejectedByStore('order-1', 'out of chicken', rejected);
+    await policy.execute({ orderId: 'order-1', reason: 'out of chicken', because: 'rejected' }, rejected);
     expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({
       status: 'refunded',
       statusReason: 'rejected by the store: out of chicken',
@@ -53,8 +52,8 @@ describe('RefundCancelledOrder', () => {
   it('has no second effect when the same event is delivered again', async () => {
     const { payments, approvePayment, policy } = setup();
     await approvePayment.execute(orderService, approvePaymentCommand());
-    await policy.cancelled('order-1', 'customer cancelled', cancelled);
-    await policy.cancelled('order-1', 'customer cancelled', cancelled);
+    await policy.execute({ orderId: 'order-1', reason: 'customer cancelled', because: 'cancelled' }, cancelled);
+    await policy.execute({ orderId: 'order-1', reason: 'customer cancelled', because: 'cancelled' }, cancelled);
     expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
     expect(payments.handled).to.deep.equal(['payment-refund-cancelled-order/order-cancelled-1']);
   });
@@ -62,7 +61,10 @@ describe('RefundCancelledOrder', () => {
   it('refunds once when a redelivery is handled while the first delivery still is', async () => {
     const { payments, approvePayment, policy } = setup();
     await approvePayment.execute(orderService, approvePaymentCommand());
-    await Promise.all([policy.cancelled('order-1', 'first', cancelled), policy.cancelled('order-1', 'first', cancelled)]);
+    await Promise.all([
+      policy.execute({ orderId: 'order-1', reason: 'first', because: 'cancelled' }, cancelled),
+      policy.execute({ orderId: 'order-1', reason: 'first', because: 'cancelled' }, cancelled),
+    ]);
     expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
     expect(payments.handled).to.have.length(1);
   });
@@ -70,8 +72,8 @@ describe('RefundCancelledOrder', () => {
   it('refunds once when the order is both cancelled and rejected by the store', async () => {
     const { payments, approvePayment, policy } = setup();
     await approvePayment.execute(orderService, approvePaymentCommand());
-    await policy.rejectedByStore('order-1', 'closed', rejected);
-    await policy.cancelled('order-1', 'customer cancelled', cancelled);
+    await policy.execute({ orderId: 'order-1', reason: 'closed', because: 'rejected' }, rejected);
+    await policy.execute({ orderId: 'order-1', reason: 'customer cancelled', because: 'cancelled' }, cancelled);
     expect((await payments.findByOrderId('order-1'))?.snapshot().statusReason).to.equal('rejected by the store: closed');
     expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
   });
@@ -79,14 +81,14 @@ describe('RefundCancelledOrder', () => {
   it('leaves a declined payment as it is', async () => {
     const { payments, approvePayment, policy } = setup();
     await approvePayment.execute(orderService, approvePaymentCommand({ cardToken: 'tok_decline' }));
-    await policy.cancelled('order-1', 'customer cancelled', cancelled);
+    await policy.execute({ orderId: 'order-1', reason: 'customer cancelled', because: 'cancelled' }, cancelled);
     expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
     expect(payments.events).to.be.empty;
   });
 
   it('voids an order not paid yet, so its approval arriving later is declined without charging', async () => {
     const { payments, provider, approvePayment, policy } = setup();
-    await policy.cancelled('order-1', 'customer cancelled', cancelled);
+    await policy.execute({ orderId: 'order-1', reason: 'customer cancelled', because: 'cancelled' }, cancelled);
     expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({
       status: 'declined',
       statusReason: 'voided before approval',
@@ -104,9 +106,12 @@ describe('RefundCancelledOrder', () => {
     await approvePayment.execute(orderService, approvePaymentCommand());
     await approvePayment.execute(orderService, approvePaymentCommand({ orderId: 'order-2' }));
     await approvePayment.execute(orderService, approvePaymentCommand({ orderId: 'order-3' }));
-    await policy.cancelled('order-1', ' ', cancelled);
-    await policy.rejectedByStore('order-2', '', rejected);
-    await policy.rejectedByStore('order-3', 'x'.repeat(1_000), { ...rejected, eventId: 'order-rejected-2' });
+    await policy.execute({ orderId: 'order-1', reason: ' ', because: 'cancelled' }, cancelled);
+    await policy.execute({ orderId: 'order-2', reason: '', because: 'rejected' }, rejected);
+    await policy.execute(
+      { orderId: 'order-3', reason: 'x'.repeat(1_000), because: 'rejected' },
+      { ...rejected, eventId: 'order-rejected-2' },
+    );
     expect((await payments.findByOrderId('order-1'))?.snapshot().statusReason).to.equal('order cancelled');
     expect((await payments.findByOrderId('order-2'))?.snapshot().statusReason).to.equal('rejected by the store');
     expect((await payments.findByOrderId('order-3'))?.snapshot().statusReason).to.have.length(500);

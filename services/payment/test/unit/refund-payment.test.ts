@@ -14,7 +14,7 @@ function setup() {
   return {
     payments,
     approvePayment: new ApprovePayment(payments, new FakePaymentProvider(), fixedClock(), ids),
-    refundPayment: new RefundPayment(payments, fixedClock('2026-11-24T13:00:00Z'), ids),
+    refundPayment: new RefundPayment({ payments, clock: fixedClock('2026-11-24T13:00:00Z'), ids }),
     getPayment: new GetPayment(payments),
   };
 }
@@ -23,7 +23,7 @@ describe('RefundPayment', () => {
   it('refunds an approved payment and raises PaymentRefunded', async () => {
     const { payments, approvePayment, refundPayment } = setup();
     const approved = await approvePayment.execute(orderService, approvePaymentCommand());
-    const refunded = await refundPayment.execute('order-1', 'customer cancelled');
+    const refunded = await refundPayment.execute(orderService, 'order-1', 'customer cancelled');
     expect(refunded.snapshot()).to.include({
       paymentId: approved.snapshot().paymentId,
       status: 'refunded',
@@ -35,8 +35,8 @@ describe('RefundPayment', () => {
   it('changes nothing when refunding again', async () => {
     const { payments, approvePayment, refundPayment } = setup();
     await approvePayment.execute(orderService, approvePaymentCommand());
-    const first = await refundPayment.execute('order-1', 'customer cancelled');
-    const second = await refundPayment.execute('order-1', 'asked twice');
+    const first = await refundPayment.execute(orderService, 'order-1', 'customer cancelled');
+    const second = await refundPayment.execute(orderService, 'order-1', 'asked twice');
     expect(second.snapshot()).to.deep.equal(first.snapshot());
     expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
   });
@@ -44,7 +44,10 @@ describe('RefundPayment', () => {
   it('refunds once when two refunds run at once', async () => {
     const { payments, approvePayment, refundPayment } = setup();
     await approvePayment.execute(orderService, approvePaymentCommand());
-    const results = await Promise.all([refundPayment.execute('order-1', 'first'), refundPayment.execute('order-1', 'second')]);
+    const results = await Promise.all([
+      refundPayment.execute(orderService, 'order-1', 'first'),
+      refundPayment.execute(orderService, 'order-1', 'second'),
+    ]);
     expect(results.map((payment) => payment.status)).to.deep.equal(['refunded', 'refunded']);
     expect(payments.events).to.deep.equal(['PaymentApproved', 'PaymentRefunded']);
   });
@@ -52,14 +55,14 @@ describe('RefundPayment', () => {
   it('leaves a declined payment as it is', async () => {
     const { payments, approvePayment, refundPayment } = setup();
     await approvePayment.execute(orderService, approvePaymentCommand({ cardToken: 'tok_decline' }));
-    const payment = await refundPayment.execute('order-1', 'customer cancelled');
+    const payment = await refundPayment.execute(orderService, 'order-1', 'customer cancelled');
     expect(payment.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
     expect(payments.events).to.be.empty;
   });
 
   it('voids an order that has no payment yet, so it can never be charged', async () => {
     const { payments, refundPayment, getPayment } = setup();
-    const voided = await refundPayment.execute('order-7', 'order timed out');
+    const voided = await refundPayment.execute(orderService, 'order-7', 'order timed out');
     expect(voided.snapshot()).to.include({ orderId: 'order-7', status: 'declined', statusReason: 'voided before approval' });
     expect((await getPayment.execute(orderService, 'order-7')).status).to.equal('declined');
     expect(payments.events).to.be.empty;
@@ -68,13 +71,16 @@ describe('RefundPayment', () => {
   it('gives a default reason when none is given', async () => {
     const { approvePayment, refundPayment } = setup();
     await approvePayment.execute(orderService, approvePaymentCommand());
-    expect((await refundPayment.execute('order-1', '  ')).snapshot().statusReason).to.equal('refunded on request');
+    expect((await refundPayment.execute(orderService, 'order-1', '  ')).snapshot().statusReason).to.equal('refunded on request');
   });
 
   it('names the field of a bad request', async () => {
     const { refundPayment } = setup();
-    expect(await rejection(refundPayment.execute('', 'why'))).to.include({ kind: 'invalid_argument', field: 'order_id' });
-    expect(await rejection(refundPayment.execute('order-1', 'r'.repeat(501)))).to.include({ kind: 'invalid_argument', field: 'reason' });
+    expect(await rejection(refundPayment.execute(orderService, '', 'why'))).to.include({ kind: 'invalid_argument', field: 'order_id' });
+    expect(await rejection(refundPayment.execute(orderService, 'order-1', 'r'.repeat(501)))).to.include({
+      kind: 'invalid_argument',
+      field: 'reason',
+    });
   });
 });
 

@@ -1,11 +1,5 @@
+import type { Actor } from '@fooddelivery/kernel/actor';
 import { StoreOrderError } from '../domain/store-order.errors.js';
-
-/** Who asks: a store owner bound to one store, an admin, a customer or another service. */
-export interface Actor {
-  subject: string;
-  role: 'customer' | 'store_owner' | 'admin' | 'service';
-  storeId?: string;
-}
 
 /** Only the store's own owner (or an admin) handles its orders. */
 export function requireOwnerOf(actor: Actor, storeId: string): void {
@@ -17,3 +11,5 @@ export function requireOwnerOf(actor: Actor, storeId: string): void {
     actor.role === 'store_owner' ? `this store owner acts for another store, not ${storeId}` : 'only the store owner handles store orders',
   );
 }
+
+export type { Actor } from '@fooddelivery/kernel/actor';

@@ -1,10 +1,5 @@
+import type { HandledEvent } from '@fooddelivery/kernel/handled-event';
 import type { StoreOrder, StoreOrderStatus } from '../domain/store-order.js';
-
-/** The event being handled, so its effect and the record that it was handled commit together. */
-export interface HandledEvent {
-  consumer: string;
-  eventId: string;
-}
 
 export interface StoreOrderPage {
   orders: StoreOrder[];
@@ -22,10 +17,5 @@ export interface StoreOrderRepository {
   list(storeId: string, status: StoreOrderStatus | undefined, limit: number, cursor?: string): Promise<StoreOrderPage>;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
-export interface IdGenerator {
-  newId(): string;
-}
+export type { Clock, IdGenerator } from '@fooddelivery/kernel/clock';
+export type { HandledEvent } from '@fooddelivery/kernel/handled-event';

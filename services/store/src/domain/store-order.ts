@@ -1,19 +1,13 @@
+import type { StoreEvent, StoreEventType } from './events.js';
+import type { LineItem } from './line-item.js';
+import type { Money } from './money.js';
+import type { StoreOrderStatus } from './store-order-status.js';
 import { illegalTransition } from './store-order.errors.js';
 
-export interface Money {
-  currencyCode: string;
-  amountMinor: number;
-}
-
-export interface LineItem {
-  menuItemId: string;
-  name: string;
-  quantity: number;
-  unitPrice: Money;
-  lineTotal: Money;
-}
-
-export type StoreOrderStatus = 'received' | 'accepted' | 'cooking' | 'delivering' | 'delivered' | 'rejected' | 'cancelled';
+export type { StoreEvent, StoreEventType } from './events.js';
+export type { LineItem } from './line-item.js';
+export type { Money } from './money.js';
+export type { StoreOrderStatus } from './store-order-status.js';
 
 export interface StoreOrderState {
   orderId: string;
@@ -27,30 +21,6 @@ export interface StoreOrderState {
   receivedAt: Date;
   updatedAt: Date;
   version: number;
-}
-
-export type StoreEventType =
-  | 'OrderAccepted'
-  | 'CookingStarted'
-  | 'DeliveryStarted'
-  | 'DeliveryCompleted'
-  | 'OrderRejected'
-  | 'DeliveryCancelled'
-  | 'CancellationRefused';
-
-export interface StoreEvent {
-  type: StoreEventType;
-  eventId: string;
-  orderId: string;
-  occurredAt: Date;
-  storeId: string;
-  customerId: string;
-  total: Money;
-  reason: string;
-  /** The event that led to this one, when another service's event did. */
-  causationId?: string;
-  /** CancellationRefused: the order's status when the request arrived. */
-  refusedInStatus?: StoreOrderStatus;
 }
 
 interface Step {

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { DecideCancellation } from '../../src/application/decide-cancellation.js';
 import { ReceivePlacedOrder } from '../../src/application/receive-placed-order.js';
 import { StopRefundedOrder } from '../../src/application/stop-refunded-order.js';
-import { StoreOwnerActions } from '../../src/application/store-owner-actions.js';
+import { ActOnStoreOrder } from '../../src/application/act-on-store-order.js';
+import { ListStoreOrders } from '../../src/application/list-store-orders.js';
 import { InMemoryStoreOrderRepository, fixedClock, placedOrder, sequentialIds } from '../support/in-memory.js';
 
 const owner = { subject: 'owner-1', role: 'store_owner' as const, storeId: 's-1' };
@@ -18,7 +19,8 @@ function setup() {
     receive: new ReceivePlacedOrder(orders, clock),
     decide: new DecideCancellation(orders, clock, ids),
     stop: new StopRefundedOrder(orders, clock, ids),
-    actions: new StoreOwnerActions(orders, clock, ids),
+    act: new ActOnStoreOrder(orders, clock, ids),
+    list: new ListStoreOrders(orders),
   };
 }
 const request = { orderId: 'o-1', storeId: 's-1', customerId: 'c-1', reason: 'changed my mind' };
@@ -44,9 +46,9 @@ describe('ReceivePlacedOrder', () => {
 
 describe('DecideCancellation', () => {
   it('stops the order before delivery and announces it (DeliveryCancelled), with the customer’s reason', async () => {
-    const { orders, receive, decide, actions } = setup();
+    const { orders, receive, decide, act } = setup();
     await receive.execute(placedOrder(), handled());
-    await actions.perform(owner, 'accept', 's-1', 'o-1');
+    await act.execute(owner, 'accept', 's-1', 'o-1');
     await decide.execute(request, handled());
     expect((await orders.find('o-1'))?.snapshot()).to.include({
       status: 'cancelled',
@@ -56,9 +58,9 @@ describe('DecideCancellation', () => {
   });
 
   it('refuses once delivery has started, changing nothing (CancellationRefused)', async () => {
-    const { orders, receive, decide, actions } = setup();
+    const { orders, receive, decide, act } = setup();
     await receive.execute(placedOrder(), handled());
-    for (const step of ['accept', 'startCooking', 'startDelivery'] as const) await actions.perform(owner, step, 's-1', 'o-1');
+    for (const step of ['accept', 'startCooking', 'startDelivery'] as const) await act.execute(owner, step, 's-1', 'o-1');
     await decide.execute(request, handled());
     expect((await orders.find('o-1'))?.status).to.equal('delivering');
     expect(orders.events.at(-1)).to.equal('CancellationRefused');
@@ -84,14 +86,11 @@ describe('DecideCancellation', () => {
 describe('one authority: the store owner and a cancellation racing for the same order', () => {
   it('ends with exactly one of them: delivering and refused, or cancelled and delivery refused', async () => {
     for (let race = 0; race < 50; race++) {
-      const { orders, receive, decide, actions } = setup();
+      const { orders, receive, decide, act } = setup();
       await receive.execute(placedOrder(), handled());
-      await actions.perform(owner, 'accept', 's-1', 'o-1');
-      await actions.perform(owner, 'startCooking', 's-1', 'o-1');
-      const [delivery] = await Promise.allSettled([
-        actions.perform(owner, 'startDelivery', 's-1', 'o-1'),
-        decide.execute(request, handled()),
-      ]);
+      await act.execute(owner, 'accept', 's-1', 'o-1');
+      await act.execute(owner, 'startCooking', 's-1', 'o-1');
+      const [delivery] = await Promise.allSettled([act.execute(owner, 'startDelivery', 's-1', 'o-1'), decide.execute(request, handled())]);
       const final = (await orders.find('o-1'))?.status;
       if (final === 'delivering') {
         expect(delivery.status).to.equal('fulfilled');
@@ -107,17 +106,14 @@ describe('one authority: the store owner and a cancellation racing for the same 
 
 describe('StopRefundedOrder', () => {
   it('ends an order whose payment was refunded: the owner can no longer accept, cook or deliver it, and sees why', async () => {
-    const { orders, receive, stop, actions } = setup();
+    const { orders, receive, stop, act } = setup();
     await receive.execute(placedOrder(), handled());
     await stop.execute({ orderId: 'o-1', customerId: 'c-1', reason: 'no order was stored for this payment' }, handled());
     expect((await orders.find('o-1'))?.snapshot()).to.include({
       status: 'cancelled',
       statusReason: 'payment refunded: no order was stored for this payment',
     });
-    expect(await actions.perform(owner, 'accept', 's-1', 'o-1').catch((e: Error) => e)).to.have.property(
-      'code',
-      'STORE.ILLEGAL_TRANSITION',
-    );
+    expect(await act.execute(owner, 'accept', 's-1', 'o-1').catch((e: Error) => e)).to.have.property('code', 'STORE.ILLEGAL_TRANSITION');
   });
 
   it('keeps a refund that arrives before the order, so the order is never opened', async () => {
@@ -129,38 +125,38 @@ describe('StopRefundedOrder', () => {
   });
 
   it('leaves an order already out for delivery as it is', async () => {
-    const { orders, receive, stop, actions } = setup();
+    const { orders, receive, stop, act } = setup();
     await receive.execute(placedOrder(), handled());
-    for (const step of ['accept', 'startCooking', 'startDelivery'] as const) await actions.perform(owner, step, 's-1', 'o-1');
+    for (const step of ['accept', 'startCooking', 'startDelivery'] as const) await act.execute(owner, step, 's-1', 'o-1');
     await stop.execute({ orderId: 'o-1', customerId: 'c-1', reason: 'x' }, handled());
     expect((await orders.find('o-1'))?.status).to.equal('delivering');
   });
 });
 
-describe('StoreOwnerActions', () => {
+describe('ActOnStoreOrder and ListStoreOrders', () => {
   it('acts only for the owner’s own store; another store’s order does not exist for them', async () => {
-    const { receive, actions } = setup();
+    const { receive, act } = setup();
     await receive.execute(placedOrder(), handled());
     const other = { subject: 'owner-2', role: 'store_owner' as const, storeId: 's-2' };
-    expect(await actions.perform(other, 'accept', 's-1', 'o-1').catch((e: Error) => e)).to.have.property('kind', 'permission_denied');
-    expect(await actions.perform(other, 'accept', 's-2', 'o-1').catch((e: Error) => e)).to.have.property('kind', 'not_found');
+    expect(await act.execute(other, 'accept', 's-1', 'o-1').catch((e: Error) => e)).to.have.property('kind', 'permission_denied');
+    expect(await act.execute(other, 'accept', 's-2', 'o-1').catch((e: Error) => e)).to.have.property('kind', 'not_found');
   });
 
   it('lists the store’s orders, filtered by status', async () => {
-    const { receive, actions } = setup();
+    const { receive, act, list } = setup();
     await receive.execute(placedOrder('o-1'), handled());
     await receive.execute(placedOrder('o-2'), handled());
-    await actions.perform(owner, 'accept', 's-1', 'o-2');
-    const received = await actions.list(owner, 's-1', 'received', 10, '');
+    await act.execute(owner, 'accept', 's-1', 'o-2');
+    const received = await list.execute(owner, 's-1', 'received', 10, '');
     expect(received.orders.map((order) => order.id)).to.deep.equal(['o-1']);
   });
 
   it('treats repeating the last step as done and rejects with a reason', async () => {
-    const { orders, receive, actions } = setup();
+    const { orders, receive, act } = setup();
     await receive.execute(placedOrder(), handled());
-    await actions.perform(owner, 'accept', 's-1', 'o-1');
-    expect((await actions.perform(owner, 'accept', 's-1', 'o-1')).status).to.equal('accepted');
-    await actions.perform(owner, 'reject', 's-1', 'o-1', 'out of dumplings');
+    await act.execute(owner, 'accept', 's-1', 'o-1');
+    expect((await act.execute(owner, 'accept', 's-1', 'o-1')).status).to.equal('accepted');
+    await act.execute(owner, 'reject', 's-1', 'o-1', 'out of dumplings');
     expect((await orders.find('o-1'))?.snapshot()).to.include({ status: 'rejected', statusReason: 'out of dumplings' });
   });
 });

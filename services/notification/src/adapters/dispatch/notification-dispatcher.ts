@@ -1,15 +1,7 @@
 import type { Logger } from '@fooddelivery/adapters/logger';
 import type { Metrics } from '@fooddelivery/adapters/metrics';
 import type { DeliverNotification, DeliveryResult } from '../../application/deliver-notification.js';
-import type { NotificationKey } from '../../application/ports.js';
-import type { PendingChange } from '../persistence/kv-notification.repository.js';
-
-/** The work list of pending notifications, as the dispatcher follows it. */
-export interface PendingWorkList {
-  /** Every pending notification now, then each one added or removed, until `signal` aborts. */
-  watchPending(signal: AbortSignal): AsyncIterable<PendingChange>;
-  dropPending(marker: string): Promise<void>;
-}
+import type { NotificationKey, PendingWorkList } from '../../application/ports.js';
 
 export interface DispatcherOptions {
   /** Deliveries in flight at once. */

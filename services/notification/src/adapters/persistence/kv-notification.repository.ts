@@ -1,7 +1,14 @@
+import { decodePageToken, encodePageToken } from '@fooddelivery/adapters/page-token';
 import { KvWatchInclude, type JetStreamManager, type KV, type KvEntry, type NatsConnection } from 'nats';
-import type { NotificationKey, NotificationPage, NotificationRepository, Versioned } from '../../application/ports.js';
+import type {
+  NotificationKey,
+  NotificationPage,
+  NotificationRepository,
+  PendingChange,
+  PendingWorkList,
+  Versioned,
+} from '../../application/ports.js';
 import { Notification, type DeliveryState, type NotificationState } from '../../domain/notification.js';
-import { invalidField } from '../../domain/notification.errors.js';
 import type { TrackingStatus } from '../../domain/tracking.js';
 import { isRevisionConflict, keyToken } from './kv-keys.js';
 
@@ -21,12 +28,6 @@ interface StoredNotification {
   leaseUntil?: string;
 }
 
-/** A change of the dispatcher's work list: a notification to send, or (no key) one that left it. */
-export interface PendingChange {
-  marker: string;
-  key?: NotificationKey;
-}
-
 /**
  * Notifications in one KV bucket, keyed `<customer>.<order>.<status>` so a customer's are one
  * key prefix, and the work list of pending ones in a second bucket: on a restart the dispatcher
@@ -34,7 +35,7 @@ export interface PendingChange {
  * list by a purge of their subject in the bucket's stream, which, unlike a KV delete, leaves no
  * tombstone behind for every later watch to read.
  */
-export class KvNotificationRepository implements NotificationRepository {
+export class KvNotificationRepository implements NotificationRepository, PendingWorkList {
   private constructor(
     private readonly messages: KV,
     private readonly pending: KV,
@@ -158,17 +159,15 @@ function newestFirst(
 }
 
 function toCursor(state: Pick<NotificationState, 'createdAt' | 'notificationId'>): string {
-  return Buffer.from(JSON.stringify([state.createdAt.getTime(), state.notificationId])).toString('base64url');
+  return encodePageToken([state.createdAt.getTime(), state.notificationId]);
 }
 
 function parseCursor(cursor: string): Pick<NotificationState, 'createdAt' | 'notificationId'> {
-  try {
-    const [time, notificationId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof time === 'number' && typeof notificationId === 'string') return { createdAt: new Date(time), notificationId };
-  } catch {
-    // reported below
-  }
-  throw invalidField('page_token', 'is not a token from a previous page');
+  const [time, notificationId] = decodePageToken(
+    cursor,
+    (value): value is [number, string] => Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string',
+  );
+  return { createdAt: new Date(time), notificationId };
 }
 
 function encode(notification: Notification): Uint8Array {

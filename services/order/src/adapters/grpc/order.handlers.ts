@@ -9,14 +9,16 @@ import {
 import { OrderServiceService } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
 import type { CancellationStatus, Order, OrderStatus } from '../../domain/order.js';
 import type { Store } from '../../domain/store.js';
-import type { BrowseCatalog } from '../../application/browse-catalog.js';
 import type { CancelOrder } from '../../application/cancel-order.js';
+import type { GetMenu } from '../../application/get-menu.js';
+import type { ListStores } from '../../application/list-stores.js';
 import type { GetOrder } from '../../application/get-order.js';
 import type { ListOrders } from '../../application/list-orders.js';
 import type { PlaceOrder } from '../../application/place-order.js';
 
 export interface OrderUseCases {
-  catalog: BrowseCatalog;
+  listStores: ListStores;
+  getMenu: GetMenu;
   placeOrder: PlaceOrder;
   getOrder: GetOrder;
   listOrders: ListOrders;
@@ -26,9 +28,9 @@ export interface OrderUseCases {
 /** OrderService for gRPC and REST alike: generated types in, use cases, generated types out. */
 export function orderServiceBinding(useCases: OrderUseCases): ServiceBinding {
   return bindService(OrderServiceService, {
-    listStores: async () => ({ stores: (await useCases.catalog.listStores()).map(toWireStore) }),
+    listStores: async () => ({ stores: (await useCases.listStores.execute()).map(toWireStore) }),
     getMenu: async (request) => {
-      const store = await useCases.catalog.getMenu(request.storeId);
+      const store = await useCases.getMenu.execute(request.storeId);
       return { store: toWireStore(store), items: store.menu };
     },
     placeOrder: async (request, context) => {

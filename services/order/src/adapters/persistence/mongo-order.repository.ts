@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '@fooddelivery/adapters/errors';
+import { decodePageToken, encodePageToken } from '@fooddelivery/adapters/page-token';
 import type { OutgoingEvent } from '@fooddelivery/adapters/jetstream';
 import type { Logger } from '@fooddelivery/adapters/logger';
 import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Order } from '../../domain/order.js';
 import { orderChangedConcurrently } from '../../domain/order.errors.js';
 import { AbandonedOrder, type OrderPage, type OrderRepository, type PaymentAttempt } from '../../application/ports.js';
-import { toOutgoingEvent } from '../events/order-event.mapper.js';
+import { toOutgoingEvent } from './order-event.mapper.js';
 import { ABANDONED, fromStoredChange, toStoredChange } from './order-change.codec.js';
 import { isDuplicateKey, logId, pendingId, type OrderDatabase, type StoredEvent } from './order-database.js';
 import { fromView, toView } from './order-view.js';
@@ -154,15 +154,16 @@ export function fromStoredEvent(orderId: string, event: StoredEvent): OutgoingEv
 }
 
 function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+  return encodePageToken(cursor);
 }
 
 function decodeCursor(token: string): Cursor {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString()) as Partial<Cursor>;
-    if (typeof parsed.placedAt === 'string' && typeof parsed.orderId === 'string') return parsed as Cursor;
-  } catch {
-    // fall through
-  }
-  throw new InvalidRequestError('page_token', 'is not a token this service issued');
+  return decodePageToken(
+    token,
+    (value): value is Cursor =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as Cursor).placedAt === 'string' &&
+      typeof (value as Cursor).orderId === 'string',
+  );
 }

@@ -43,7 +43,7 @@ export function paymentServiceBinding(useCases: PaymentUseCases): ServiceBinding
     },
     refundPayment: async (request, context) => {
       addLogContext({ orderId: request.orderId });
-      return { payment: toWirePayment(await useCases.refundPayment.requested(caller(context), request.orderId, request.reason)) };
+      return { payment: toWirePayment(await useCases.refundPayment.execute(caller(context), request.orderId, request.reason)) };
     },
     getPayment: async (request, context) => {
       addLogContext({ orderId: request.orderId });

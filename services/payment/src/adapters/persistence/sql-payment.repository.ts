@@ -4,7 +4,7 @@ import { appendToOutbox, firstTimeHandled, outboxItems } from '@fooddelivery/ada
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { Payment } from '../../domain/payment.js';
 import type { HandledEvent, PaymentRepository } from '../../application/ports.js';
-import { toOutgoingEvent } from '../events/payment-event.mapper.js';
+import { toOutgoingEvent } from './payment-event.mapper.js';
 import { PaymentSchema, type PaymentRow } from './payment.schema.js';
 
 /**

@@ -3,18 +3,28 @@ import { bindService, caller, type CallContext, type ServiceBinding } from '@foo
 import type { StoreOrder as WireStoreOrder } from '@fooddelivery/gen/fooddelivery/store/v1/store_order';
 import { StoreServiceService } from '@fooddelivery/gen/fooddelivery/store/v1/store_service';
 import type { StoreOrder, StoreOwnerAction } from '../../domain/store-order.js';
-import type { StoreOwnerActions } from '../../application/store-owner-actions.js';
+import type { ActOnStoreOrder } from '../../application/act-on-store-order.js';
+import type { ListStoreOrders } from '../../application/list-store-orders.js';
 import { domainStatus, wireStatus } from '../wire-status.js';
 
-export function storeServiceBinding(actions: StoreOwnerActions): ServiceBinding {
+export interface StoreUseCases {
+  actOnStoreOrder: ActOnStoreOrder;
+  listStoreOrders: ListStoreOrders;
+}
+
+export function storeServiceBinding(useCases: StoreUseCases): ServiceBinding {
   const act =
     (action: StoreOwnerAction) => async (request: { storeId: string; orderId: string; reason?: string }, context: CallContext) => {
       addLogContext({ orderId: request.orderId });
-      return { order: toWire(await actions.perform(caller(context), action, request.storeId, request.orderId, request.reason ?? '')) };
+      return {
+        order: toWire(
+          await useCases.actOnStoreOrder.execute(caller(context), action, request.storeId, request.orderId, request.reason ?? ''),
+        ),
+      };
     };
   return bindService(StoreServiceService, {
     listStoreOrders: async (request, context) => {
-      const page = await actions.list(
+      const page = await useCases.listStoreOrders.execute(
         caller(context),
         request.storeId,
         domainStatus.get(request.status),

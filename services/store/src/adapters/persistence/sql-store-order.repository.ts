@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '@fooddelivery/adapters/errors';
+import { decodePageToken, encodePageToken } from '@fooddelivery/adapters/page-token';
 import type { SqlOrm } from '@fooddelivery/adapters/orm';
 import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
 import { appendToOutbox, firstTimeHandled, outboxItems, ProcessedEventSchema } from '@fooddelivery/adapters/sql-outbox';
@@ -6,7 +6,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { StoreOrder, type StoreOrderStatus } from '../../domain/store-order.js';
 import { changedConcurrently } from '../../domain/store-order.errors.js';
 import type { HandledEvent, StoreOrderPage, StoreOrderRepository } from '../../application/ports.js';
-import { toOutgoingEvent } from '../events/store-event.mapper.js';
+import { toOutgoingEvent } from './store-event.mapper.js';
 import { StoreOrderSchema, type StoreOrderRow } from './store-order.schema.js';
 
 export class SqlStoreOrderRepository implements StoreOrderRepository {
@@ -62,12 +62,10 @@ export class SqlStoreOrderRepository implements StoreOrderRepository {
         { orderBy: { receivedAt: 'desc', orderId: 'desc' }, limit: limit + 1, offset },
       );
     const orders = rows.slice(0, limit).map((row) => StoreOrder.restore(row));
-    return rows.length > limit ? { orders, nextCursor: Buffer.from(String(offset + limit)).toString('base64url') } : { orders };
+    return rows.length > limit ? { orders, nextCursor: encodePageToken(offset + limit) } : { orders };
   }
 }
 
 function decodeOffset(cursor: string): number {
-  const offset = Number(Buffer.from(cursor, 'base64url').toString());
-  if (!Number.isInteger(offset) || offset < 0) throw new InvalidRequestError('page_token', 'is not a token this service issued');
-  return offset;
+  return decodePageToken(cursor, (value): value is number => Number.isInteger(value) && (value as number) >= 0);
 }

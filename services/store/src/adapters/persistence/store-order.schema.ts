@@ -1,19 +1,8 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { LineItem, Money, StoreOrderStatus } from '../../domain/store-order.js';
+import type { StoreOrderState } from '../../domain/store-order.js';
 
-export interface StoreOrderRow {
-  orderId: string;
-  storeId: string;
-  customerId: string;
-  items: LineItem[];
-  total: Money;
-  deliveryAddress: string;
-  status: StoreOrderStatus;
-  statusReason: string;
-  receivedAt: Date;
-  updatedAt: Date;
-  version: number;
-}
+/** A store order is stored as its state, one row each. */
+export type StoreOrderRow = StoreOrderState;
 
 export const StoreOrderSchema = new EntitySchema<StoreOrderRow>({
   name: 'StoreOrderRow',

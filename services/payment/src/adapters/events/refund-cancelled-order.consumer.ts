@@ -10,7 +10,10 @@ export const ORDER_REJECTED_CONSUMER = 'payment-refund-rejected-order';
 export function onOrderCancelled(policy: RefundCancelledOrder) {
   return async (event: ReceivedEvent) => {
     const cancelled = OrderCancelled.decode(event.payload);
-    await policy.cancelled(cancelled.orderId, cancelled.reason, { consumer: ORDER_CANCELLED_CONSUMER, eventId: event.eventId });
+    await policy.execute(
+      { orderId: required(cancelled.orderId), reason: cancelled.reason, because: 'cancelled' },
+      { consumer: ORDER_CANCELLED_CONSUMER, eventId: event.eventId },
+    );
   };
 }
 
@@ -18,6 +21,14 @@ export function onOrderCancelled(policy: RefundCancelledOrder) {
 export function onOrderRejected(policy: RefundCancelledOrder) {
   return async (event: ReceivedEvent) => {
     const rejected = OrderRejected.decode(event.payload);
-    await policy.rejectedByStore(rejected.orderId, rejected.reason, { consumer: ORDER_REJECTED_CONSUMER, eventId: event.eventId });
+    await policy.execute(
+      { orderId: required(rejected.orderId), reason: rejected.reason, because: 'rejected' },
+      { consumer: ORDER_REJECTED_CONSUMER, eventId: event.eventId },
+    );
   };
+}
+
+function required(orderId: string): string {
+  if (!orderId) throw new Error('the event carries no order id');
+  return orderId;
 }

@@ -1,5 +1,5 @@
+import type { Clock, IdGenerator } from '@fooddelivery/kernel/clock';
 import { createHash, randomUUID } from 'node:crypto';
-import type { Clock, IdGenerator } from '../application/ports.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 

@@ -1,19 +1,19 @@
-import type { StoreOrder, StoreOrderStatus, StoreOwnerAction } from '../domain/store-order.js';
+import type { StoreOrder, StoreOwnerAction } from '../domain/store-order.js';
 import { storeOrderNotFound } from '../domain/store-order.errors.js';
 import { requireOwnerOf, type Actor } from './actor.js';
-import type { Clock, IdGenerator, StoreOrderPage, StoreOrderRepository } from './ports.js';
+import type { Clock, IdGenerator, StoreOrderRepository } from './ports.js';
 import { changeWithRetry } from './change-with-retry.js';
-import { optionalText, pageSize, requireId } from './validation.js';
+import { optionalText, requireId } from './validation.js';
 
-/** What the store owner does with an order: accept, cook, deliver, or reject it. */
-export class StoreOwnerActions {
+/** The store owner takes a step with one of the store's orders: accept, cook, deliver, complete, or reject it. */
+export class ActOnStoreOrder {
   constructor(
     private readonly orders: StoreOrderRepository,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
 
-  async perform(actor: Actor, action: StoreOwnerAction, storeId: string, orderId: string, reason = ''): Promise<StoreOrder> {
+  async execute(actor: Actor, action: StoreOwnerAction, storeId: string, orderId: string, reason = ''): Promise<StoreOrder> {
     const store = requireId('store_id', storeId);
     requireOwnerOf(actor, store);
     const id = requireId('order_id', orderId);
@@ -28,11 +28,5 @@ export class StoreOwnerActions {
     const unchanged = await this.orders.find(id);
     if (!unchanged) throw storeOrderNotFound(store, id);
     return unchanged;
-  }
-
-  list(actor: Actor, storeId: string, status: StoreOrderStatus | undefined, size: number, pageToken: string): Promise<StoreOrderPage> {
-    const store = requireId('store_id', storeId);
-    requireOwnerOf(actor, store);
-    return this.orders.list(store, status, pageSize(size), pageToken || undefined);
   }
 }

@@ -1,13 +1,10 @@
 import type { ReceivedEvent } from '@fooddelivery/adapters/jetstream';
 import { Streams } from '@fooddelivery/adapters/streams';
 import { OrderCancellationRequested, OrderPlaced } from '@fooddelivery/gen/fooddelivery/order/v1/order_events';
-import { PaymentRefunded } from '@fooddelivery/gen/fooddelivery/payment/v1/payment_events';
 import type { DecideCancellation } from '../../application/decide-cancellation.js';
 import type { ReceivePlacedOrder } from '../../application/receive-placed-order.js';
-import type { StopRefundedOrder } from '../../application/stop-refunded-order.js';
 
 export const FOLLOW_ORDERS_CONSUMER = 'store-follow-orders';
-export const STOP_REFUNDED_CONSUMER = 'store-stop-refunded-order';
 /** Durables of earlier versions (the store took orders from PaymentApproved and cancelled on OrderCancelled). */
 export const RETIRED_CONSUMERS = [
   { stream: Streams.payment.name, durable: 'store-receive-paid-order' },
@@ -46,17 +43,6 @@ export function onOrderEvent(receive: ReceivePlacedOrder, decide: DecideCancella
         handled,
       );
     }
-  };
-}
-
-/** Policy: a refunded payment ends the store's order. */
-export function onPaymentRefunded(stop: StopRefundedOrder) {
-  return async (event: ReceivedEvent) => {
-    const refunded = PaymentRefunded.decode(event.payload);
-    await stop.execute(
-      { orderId: required(refunded.orderId), customerId: refunded.customerId, reason: refunded.reason },
-      { consumer: STOP_REFUNDED_CONSUMER, eventId: event.eventId },
-    );
   };
 }
 

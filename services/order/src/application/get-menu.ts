@@ -1,16 +1,13 @@
-import type { Store } from '../domain/store.js';
 import { storeNotFound } from '../domain/order.errors.js';
+import type { Store } from '../domain/store.js';
 import type { Catalog } from './ports.js';
 import { requireId } from './validation.js';
 
-export class BrowseCatalog {
+/** A store with its menu. */
+export class GetMenu {
   constructor(private readonly catalog: Catalog) {}
 
-  listStores(): Promise<Store[]> {
-    return this.catalog.listStores();
-  }
-
-  async getMenu(storeId: string): Promise<Store> {
+  async execute(storeId: string): Promise<Store> {
     const store = await this.catalog.findStore(requireId('store_id', storeId));
     if (!store) throw storeNotFound(storeId);
     return store;

@@ -7,17 +7,15 @@ import {
   onOrderRejected,
   ORDER_CANCELLED_CONSUMER,
   ORDER_REJECTED_CONSUMER,
-} from '../../src/adapters/events/payment.consumers.js';
+} from '../../src/adapters/events/refund-cancelled-order.consumer.js';
 import type { HandledEvent } from '../../src/application/ports.js';
-import type { RefundCancelledOrder } from '../../src/application/refund-cancelled-order.js';
+import type { OrderEnded, RefundCancelledOrder } from '../../src/application/refund-cancelled-order.js';
 
 /** Records what the consumers ask of the policy. */
 function recordingPolicy() {
-  const calls: Array<[string, string, string, HandledEvent]> = [];
+  const calls: Array<[OrderEnded, HandledEvent]> = [];
   const policy = {
-    cancelled: async (orderId: string, reason: string, event: HandledEvent) => void calls.push(['cancelled', orderId, reason, event]),
-    rejectedByStore: async (orderId: string, reason: string, event: HandledEvent) =>
-      void calls.push(['rejectedByStore', orderId, reason, event]),
+    execute: async (ended: OrderEnded, event: HandledEvent) => void calls.push([ended, event]),
   } as unknown as RefundCancelledOrder;
   return { policy, calls };
 }
@@ -36,14 +34,24 @@ describe('payment consumers', () => {
     const { policy, calls } = recordingPolicy();
     const payload = OrderCancelled.encode(OrderCancelled.fromPartial({ orderId: 'order-1', reason: 'too slow' })).finish();
     await onOrderCancelled(policy)(received('fooddelivery.order.cancelled', 'event-7', payload));
-    expect(calls).to.deep.equal([['cancelled', 'order-1', 'too slow', { consumer: ORDER_CANCELLED_CONSUMER, eventId: 'event-7' }]]);
+    expect(calls).to.deep.equal([
+      [
+        { orderId: 'order-1', reason: 'too slow', because: 'cancelled' },
+        { consumer: ORDER_CANCELLED_CONSUMER, eventId: 'event-7' },
+      ],
+    ]);
   });
 
   it('turn OrderRejected into a refund of its order, keyed by the event id', async () => {
     const { policy, calls } = recordingPolicy();
     const payload = OrderRejected.encode(OrderRejected.fromPartial({ orderId: 'order-1', reason: 'closed' })).finish();
     await onOrderRejected(policy)(received('fooddelivery.store.rejected', 'event-8', payload));
-    expect(calls).to.deep.equal([['rejectedByStore', 'order-1', 'closed', { consumer: ORDER_REJECTED_CONSUMER, eventId: 'event-8' }]]);
+    expect(calls).to.deep.equal([
+      [
+        { orderId: 'order-1', reason: 'closed', because: 'rejected' },
+        { consumer: ORDER_REJECTED_CONSUMER, eventId: 'event-8' },
+      ],
+    ]);
   });
 
   it('are durable consumers named after the payment service and their policy', () => {

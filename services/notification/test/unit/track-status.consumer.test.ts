@@ -5,7 +5,7 @@ import { PaymentRefunded } from '@fooddelivery/gen/fooddelivery/payment/v1/payme
 import { CookingStarted, OrderRejected } from '@fooddelivery/gen/fooddelivery/store/v1/store_events';
 import { expect } from 'chai';
 import type { RecordStatusChange } from '../../src/application/record-status-change.js';
-import { onStatusEvent, trackingConsumers } from '../../src/adapters/events/status-events.consumer.js';
+import { onStatusEvent, trackingConsumers } from '../../src/adapters/events/track-status.consumer.js';
 import { keyToken } from '../../src/adapters/persistence/kv-keys.js';
 import type { StatusChange } from '../../src/domain/tracking.js';
 

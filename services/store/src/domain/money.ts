@@ -1,0 +1,4 @@
+export interface Money {
+  currencyCode: string;
+  amountMinor: number;
+}

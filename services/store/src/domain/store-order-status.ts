@@ -1,0 +1,1 @@
+export type StoreOrderStatus = 'received' | 'accepted' | 'cooking' | 'delivering' | 'delivered' | 'rejected' | 'cancelled';
