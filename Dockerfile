@@ -11,12 +11,16 @@
 # And Envoy with the descriptor set its gRPC-JSON transcoder reads (/etc/envoy/descriptor.binpb);
 # its envoy.yaml and jwks.json come from a ConfigMap (k8s/) or a bind mount (docker-compose.yml):
 #   docker build --target envoy -t fooddelivery/envoy:0.1.0 .
+# And the web app's static files (web/dist, with the API document and reference), served by nginx
+# behind Envoy's `web` cluster:
+#   docker build --target web -t fooddelivery/web:0.1.0 .
 #
 # No HEALTHCHECK: Kubernetes probes the gRPC health service (k8s/), docker-compose.yml too.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 ARG ENVOY_IMAGE=envoyproxy/envoy:v1.37-latest
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.29-alpine
 
 # --- the package manifests alone, so that a source change does not reinstall the packages --------
 FROM ${NODE_IMAGE} AS manifests
@@ -67,6 +71,21 @@ USER 10001:10001
 EXPOSE ${GRPC_PORT} ${HTTP_PORT}
 # Exec form: python is PID 1 and gets SIGTERM (graceful shutdown).
 CMD ["python", "-m", "marketing"]
+
+# --- the web app: built with Vite, served by nginx (non-root, port 8080) ---------------------------
+FROM ${NODE_IMAGE} AS web-build
+WORKDIR /src
+COPY --from=manifests /out/ ./
+# Vite and the app's packages are dev dependencies; the app needs no native addon, so no scripts.
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+COPY web web
+COPY gen/openapi gen/openapi
+RUN npx vite build --config web/vite.config.ts
+
+FROM ${NGINX_IMAGE} AS web
+COPY web/nginx.conf /etc/nginx/conf.d/default.conf
+COPY --from=web-build /src/web/dist /usr/share/nginx/html
+EXPOSE 8080
 
 # --- a service (the default target) --------------------------------------------------------------
 FROM ${NODE_IMAGE} AS service

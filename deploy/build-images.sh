@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the images k8s/ and docker-compose.yml run, from the root Dockerfile:
 # fooddelivery/{order,payment,store,notification} (one per service), fooddelivery/marketing (the
-# Python service, target marketing) and fooddelivery/envoy (Envoy with gen/descriptor.binpb).
+# Python service, target marketing), fooddelivery/envoy (Envoy with gen/descriptor.binpb) and
+# fooddelivery/web (the web app's files, nginx).
 #
 #   deploy/build-images.sh [TAG] [REGISTRY]
 #
@@ -23,8 +24,9 @@ for service in order payment store notification; do
 done
 docker build --target marketing -t "$prefix/marketing:$tag" .
 docker build --target envoy -t "$prefix/envoy:$tag" .
+docker build --target web -t "$prefix/web:$tag" .
 
 if [[ -n $registry ]]; then
-  for name in order payment store notification marketing envoy; do docker push "$prefix/$name:$tag"; done
+  for name in order payment store notification marketing envoy web; do docker push "$prefix/$name:$tag"; done
 fi
-echo "built $prefix/{order,payment,store,notification,marketing,envoy}:$tag"
+echo "built $prefix/{order,payment,store,notification,marketing,envoy,web}:$tag"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Brings a checkout up to date for `npm start`, `npm test` and CI; prints nothing when it already is.
 #   - npm packages: `npm ci` when node_modules is missing or older than package-lock.json
-#   - Go tools (nats-server, grpcurl, ferretdb) in .tools/bin, pinned by tools/go.mod, and envoycheck
-#     (tools/cmd/envoycheck: envoy/envoy.yaml against Envoy's API)
+#   - Go tools (nats-server, grpcurl, ferretdb, protoc-gen-openapiv2) in .tools/bin, pinned by
+#     tools/go.mod, and envoycheck (tools/cmd/envoycheck: envoy/envoy.yaml against Envoy's API)
 #   - the marketing service's Python packages in services/marketing/.venv (python3 ≥ 3.11, packages
 #     pinned with hashes in services/marketing/requirements*.lock)
 #   - PostgreSQL server binaries, only with SETUP_POSTGRES=1 (tests run their own cluster)
+#   - Chromium (Debian's package), only with SETUP_CHROMIUM=1 (the browser tests drive it)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,7 +24,7 @@ fi
 
 # Go tools: rebuilt when one is missing or tools/go.mod changed since it was built.
 stale=()
-for tool in nats-server grpcurl ferretdb; do
+for tool in nats-server grpcurl ferretdb protoc-gen-openapiv2; do
   if [[ ! -x .tools/bin/$tool || tools/go.mod -nt .tools/bin/$tool ]]; then stale+=("$tool"); fi
 done
 need_go() {
@@ -40,7 +41,7 @@ if (( ${#stale[@]} > 0 )); then
     GOBIN="$PWD/../.tools/bin" go install tool
     go build -o ../.tools/bin/ferretdb ./cmd/ferretdb
   )
-  touch .tools/bin/nats-server .tools/bin/grpcurl .tools/bin/ferretdb
+  touch .tools/bin/nats-server .tools/bin/grpcurl .tools/bin/ferretdb .tools/bin/protoc-gen-openapiv2
 fi
 # envoycheck: also rebuilt when its source changed.
 if [[ ! -x .tools/bin/envoycheck || tools/go.mod -nt .tools/bin/envoycheck ]] ||
@@ -80,14 +81,27 @@ if [[ ! -f $stamp || services/marketing/requirements.lock -nt $stamp || services
   touch "$stamp"
 fi
 
-# PostgreSQL server binaries (Debian/Ubuntu packages), on request.
-if [[ ${SETUP_POSTGRES:-} == 1 ]] && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
-  say "installing PostgreSQL (apt-get)"
-  sudo=()
+# Debian/Ubuntu packages, installed with apt-get when missing.
+apt_install() { # what package...
+  local what=$1
+  shift
+  say "installing $what (apt-get)"
+  local -a sudo=()
   if (( EUID != 0 )); then
-    command -v sudo >/dev/null || { say "installing PostgreSQL needs root: run as root or install the postgresql package"; exit 1; }
+    command -v sudo >/dev/null || { say "installing $what needs root: run as root or install the $* package(s)"; exit 1; }
     sudo=(sudo)
   fi
   "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# PostgreSQL server binaries, on request.
+if [[ ${SETUP_POSTGRES:-} == 1 ]] && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
+  apt_install PostgreSQL postgresql
+fi
+
+# Chromium for the browser tests (playwright-core drives it; Playwright's own browser download does
+# not work offline), on request. CHROMIUM_PATH names another Chromium to use instead.
+if [[ ${SETUP_CHROMIUM:-} == 1 && -z ${CHROMIUM_PATH:-} ]] && [[ ! -x /usr/bin/chromium ]]; then
+  apt_install Chromium chromium
 fi

@@ -1,9 +1,11 @@
 /**
  * `npm start`: NATS (JetStream) and FerretDB with their data under .data/, then the five services,
- * each waited for until SERVING. Ctrl-C (or SIGTERM) stops the services, then the servers.
+ * each waited for until SERVING, then the local edge: the web app and the REST API on one address
+ * (local-edge.ts, routed by envoy/envoy.yaml's route table). Ctrl-C (or SIGTERM) stops the edge and
+ * the services, then the servers.
  *
- * Ports: NATS_PORT (4222), NATS_MONITOR_PORT (8222), FERRETDB_PORT (27017), and per service
- * <NAME>_GRPC_PORT / <NAME>_HTTP_PORT, e.g. ORDER_GRPC_PORT (50051) and ORDER_HTTP_PORT (8081).
+ * Ports: EDGE_PORT (8080), NATS_PORT (4222), NATS_MONITOR_PORT (8222), FERRETDB_PORT (27017), and per
+ * service <NAME>_GRPC_PORT / <NAME>_HTTP_PORT, e.g. ORDER_GRPC_PORT (50051) and ORDER_HTTP_PORT (8081).
  * PAYMENT_DATABASE_URL / STORE_DATABASE_URL / MARKETING_DATABASE_URL replace the default SQLite files. Anything else in the
  * environment (LOG_LEVEL, BIND_HOST, ...) reaches the services unchanged.
  * SERVICE_START_TIMEOUT_MS (60000) bounds the wait for SERVING.
@@ -12,13 +14,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFerretDb } from './ferretdb.js';
 import { createIdentities, opsUrlFile } from './nats-access.js';
+import { startLocalEdge } from './local-edge.js';
 import { startNats } from './nats.js';
 import { displayPath, repoRoot, toolPath } from './paths.js';
 import { busyPorts, type PortClaim } from './ports.js';
-import { stopAll } from './processes.js';
+import { stopAll, track } from './processes.js';
 import { serviceEntry, startService, type ServiceName } from './service.js';
 import { formatTable } from './table.js';
 import { startServiceTokens } from './service-tokens.js';
+import { buildWebIfStale, webDist } from './web-build.js';
 
 const dataDir = join(repoRoot, '.data');
 const logsDir = join(dataDir, 'logs');
@@ -59,6 +63,7 @@ let stopping = false;
 let startedAnything = false;
 
 async function main(): Promise<void> {
+  const edgePort = portFromEnv('EDGE_PORT', 8080);
   const natsPort = portFromEnv('NATS_PORT', 4222);
   const natsMonitorPort = portFromEnv('NATS_MONITOR_PORT', 8222);
   const ferretPort = portFromEnv('FERRETDB_PORT', 27017);
@@ -73,6 +78,7 @@ async function main(): Promise<void> {
   const host = !bindHost || bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost;
 
   await assertPortsFree([
+    { port: edgePort, what: 'edge (app and API)', variable: 'EDGE_PORT' },
     { port: natsPort, what: 'NATS', variable: 'NATS_PORT' },
     { port: natsMonitorPort, what: 'NATS monitoring', variable: 'NATS_MONITOR_PORT' },
     { port: ferretPort, what: 'FerretDB', variable: 'FERRETDB_PORT' },
@@ -85,6 +91,7 @@ async function main(): Promise<void> {
   toolPath('ferretdb');
   for (const { name } of plans) serviceEntry(name);
   mkdirSync(logsDir, { recursive: true });
+  if (buildWebIfStale()) console.log(`Built the web app into ${displayPath(webDist)}.`);
 
   console.log('Starting NATS and FerretDB ...');
   startedAnything = true;
@@ -131,6 +138,15 @@ async function main(): Promise<void> {
   }
   await Promise.all(services.map((service) => service.waitServing(grpcAddress(service.name), startTimeoutMs)));
 
+  const edge = await startLocalEdge({
+    host,
+    port: edgePort,
+    upstreams: Object.fromEntries(plans.map(({ name, httpPort }) => [name, `http://${host}:${httpPort}`])),
+    devTokens: true,
+    accessLog: logFile('edge'),
+  });
+  track({ name: 'edge', stop: () => edge.close() });
+
   for (const service of services) {
     void service.exited.then((code) => {
       if (!stopping) console.error(`\n${service.name} exited unexpectedly (code ${code}): see ${displayPath(service.logFile)}`);
@@ -138,6 +154,16 @@ async function main(): Promise<void> {
   }
 
   console.log(`\nFood delivery is running (${plans.length} services SERVING).\n`);
+  console.log(
+    formatTable([
+      ['open', `${edge.url}/`, 'the web app: sign in as a customer or a store owner'],
+      ['REST API', `${edge.url}/v1/...`, 'routed by the route table of envoy/envoy.yaml'],
+      ['reference', `${edge.url}/docs/`, `the API reference; the OpenAPI document is ${edge.url}/openapi.json`],
+      ['sign-in', `POST ${edge.url}/dev/token`, 'development tokens: {"role": "customer", "subject": "c-1"}'],
+      ['edge log', displayPath(join(logsDir, 'edge.log')), ''],
+    ]),
+  );
+  console.log();
   console.log(
     formatTable([
       ['service', 'gRPC', 'REST', 'log'],

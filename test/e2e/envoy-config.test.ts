@@ -40,6 +40,9 @@ const internalRpcs = ['/fooddelivery.payment.v1.PaymentService/ApprovePayment', 
 const anonymousRpcs = ['/fooddelivery.order.v1.OrderService/ListStores', '/fooddelivery.order.v1.OrderService/GetMenu'];
 /** Envoy's own liveness path, also without a token. */
 const healthPath = '/healthz';
+/** The web app's static files (web/dist): their cluster, and the paths it serves (GET, no token). */
+const webCluster = { name: 'web', port: 8080 };
+const webPaths = ['/', '/assets/index-1a2b3c.js', '/openapi.json', '/docs/', '/docs/swagger-ui-bundle.js'];
 
 const filterTypes = {
   cors: 'envoy.extensions.filters.http.cors.v3.Cors',
@@ -80,7 +83,7 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
       const { status, stdout, stderr } = envoycheck(configFile);
       expect(stderr).to.equal('');
       expect(status).to.equal(0);
-      expect(stdout).to.match(/^envoy\/envoy\.yaml: valid Envoy bootstrap \(Envoy API v\d+\.\d+\.\d+\): 2 listener\(s\), 5 cluster\(s\)/);
+      expect(stdout).to.match(/^envoy\/envoy\.yaml: valid Envoy bootstrap \(Envoy API v\d+\.\d+\.\d+\): 2 listener\(s\), 6 cluster\(s\)/);
     });
 
     it('validates against the API of the Envoy release the deployment runs (Dockerfile, docker-compose.yml)', function () {
@@ -299,8 +302,37 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
       expect(JSON.stringify(edge.connectionManager.early_header_mutation_extensions)).to.include('"remove":"x-jwt-sub"');
     });
 
+    it('serves the web app from the web cluster: GET only, on its own paths, without a token; no development sign-in', () => {
+      const jwt = edge.filter(filterTypes.jwt) as JwtAuthentication;
+      for (const path of webPaths) {
+        const request = { method: 'GET', path, headers: {} };
+        expect(edge.firstRoute(request)?.route?.cluster, `GET ${path}`).to.equal(webCluster.name);
+        expect(edge.requiresToken(jwt, request), `GET ${path}`).to.equal(false);
+        expect(edge.firstRoute({ ...request, method: 'POST' })?.route, `POST ${path}`).to.equal(undefined);
+      }
+      // Nothing else reaches it: REST paths no rule maps, gRPC paths, the local edge's /dev/token.
+      for (const request of [
+        { method: 'GET', path: '/v1/nothing', headers: {} },
+        { method: 'GET', path: '/etc/passwd', headers: {} },
+        { method: 'POST', path: '/dev/token', headers: {} },
+        grpcRequest('/fooddelivery.order.v1.OrderService/Nothing'),
+      ]) {
+        expect(edge.firstRoute(request)?.route?.cluster, `${request.method} ${request.path}`).to.not.equal(webCluster.name);
+      }
+      expect(edge.firstRoute({ method: 'POST', path: '/dev/token', headers: {} })?.direct_response?.status).to.equal(404);
+      const web = edge.clusters.find((cluster) => cluster.name === webCluster.name)!;
+      const endpoints = web.load_assignment.endpoints.flatMap((locality) => locality.lb_endpoints);
+      expect(endpoints.map((endpoint) => endpoint.endpoint.address.socket_address)).to.deep.equal([
+        { address: webCluster.name, port_value: webCluster.port },
+      ]);
+      expect(web.health_checks.map((check) => check.http_health_check?.path)).to.deep.equal(['/']);
+    });
+
     it('sends each cluster to its service gRPC port over HTTP/2, with a gRPC health check', () => {
-      expect(edge.clusters.map((cluster) => cluster.name)).to.have.members(Object.values(services).map((s) => s.cluster));
+      expect(edge.clusters.map((cluster) => cluster.name)).to.have.members([
+        ...Object.values(services).map((s) => s.cluster),
+        webCluster.name,
+      ]);
       for (const [service, { cluster: name, port }] of Object.entries(services)) {
         const cluster = edge.clusters.find((candidate) => candidate.name === name)!;
         const endpoints = cluster.load_assignment.endpoints.flatMap((locality) => locality.lb_endpoints);
@@ -368,10 +400,11 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
           const request = restRequest(binding);
           expect(anonymous(request), `${request.method} ${request.path}`).to.equal(anonymousRpcs.includes(binding.grpcPath));
         }
-        // Every route of the table, and what a prefix route also catches.
+        // Every route of the table, and what a prefix route also catches: only health and the web app's files are public.
         for (const route of edge.routes) {
           const request = sampleRequest(route.match);
-          expect(anonymous(request), `${route.name}: ${request.method} ${request.path}`).to.equal(request.path === healthPath);
+          const isPublic = request.path === healthPath || route.route?.cluster === webCluster.name;
+          expect(anonymous(request), `${route.name}: ${request.method} ${request.path}`).to.equal(isPublic);
         }
         expect(anonymous({ method: 'GET', path: healthPath, headers: {} })).to.equal(true);
         // The public REST paths are public for GET only, and only as written.
@@ -520,7 +553,7 @@ interface Cluster {
   name: string;
   load_assignment: { endpoints: Array<{ lb_endpoints: Array<{ endpoint: { address: { socket_address: SocketAddress } } }> }> };
   typed_extension_protocol_options?: Record<string, { explicit_http_config?: object }>;
-  health_checks: Array<{ grpc_health_check?: { service_name?: string } }>;
+  health_checks: Array<{ grpc_health_check?: { service_name?: string }; http_health_check?: { path?: string } }>;
   transport_socket?: { typed_config: Typed };
 }
 interface JwtAuthentication extends Typed {

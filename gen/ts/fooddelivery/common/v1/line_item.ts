@@ -14,8 +14,11 @@ export const protobufFileName = "fooddelivery/common/v1/line_item.proto";
 
 /** One line of an order as it was priced from the store's menu. */
 export interface LineItem {
+  /** The menu item this line is for (MenuItem.menu_item_id). */
   menuItemId: string;
+  /** The item's name on the menu when the order was placed. */
   name: string;
+  /** How many were ordered, 1 to 99. */
   quantity: number;
   /** Price of one unit, taken from the menu when the order was placed. */
   unitPrice:

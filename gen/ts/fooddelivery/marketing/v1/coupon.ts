@@ -18,8 +18,11 @@ export const protobufFileName = "fooddelivery/marketing/v1/coupon.proto";
  * the marketing service's configuration). Issued once and never changed; nothing here redeems it.
  */
 export interface Coupon {
+  /** Unique; the same coupon is never issued twice. */
   couponId: string;
+  /** The customer who earned it. */
   customerId: string;
+  /** The discount. */
   amount:
     | Money
     | undefined;
@@ -27,21 +30,29 @@ export interface Coupon {
   earnedByOrderId: string;
   /** How many of the customer's orders had been delivered when it was issued (a multiple of n). */
   deliveredOrders: number;
-  issuedAt: Date | undefined;
+  /** When the marketing service issued it. */
+  issuedAt:
+    | Date
+    | undefined;
+  /** After this it can no longer be used. */
   expiresAt: Date | undefined;
 }
 
 /** A store the customer's delivered orders came from. */
 export interface StoreRecommendation {
+  /** The store. */
   storeId: string;
   /** The customer's delivered orders from this store. */
   deliveredOrders: number;
+  /** When the latest of them was delivered. */
   lastDeliveredAt: Date | undefined;
 }
 
 /** A menu item the customer had delivered, by how often. */
 export interface MenuItemRecommendation {
+  /** The store whose menu has it. */
   storeId: string;
+  /** The item on that store's menu. */
   menuItemId: string;
   /** The name the menu gave it when it was last ordered. */
   name: string;

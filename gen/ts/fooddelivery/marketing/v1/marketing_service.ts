@@ -25,6 +25,7 @@ export const protobufPackage = "fooddelivery.marketing.v1";
 export const protobufFileName = "fooddelivery/marketing/v1/marketing_service.proto";
 
 export interface ListCouponsRequest {
+  /** Whose coupons; empty means the caller. */
   customerId: string;
   /** At most 100; 20 when zero. */
   pageSize: number;
@@ -33,18 +34,23 @@ export interface ListCouponsRequest {
 }
 
 export interface ListCouponsResponse {
+  /** This page, newest first. */
   coupons: Coupon[];
+  /** Pass as page_token for the next page; empty on the last one. */
   nextPageToken: string;
 }
 
 export interface GetRecommendationsRequest {
+  /** Whose recommendations; empty means the caller. */
   customerId: string;
   /** Stores and menu items each: at most 50; 5 when zero. */
   maxResults: number;
 }
 
 export interface GetRecommendationsResponse {
+  /** Stores, most delivered orders first. */
   stores: StoreRecommendation[];
+  /** Menu items, most ordered first. */
   menuItems: MenuItemRecommendation[];
   /** All of the customer's delivered orders the recommendations come from. */
   deliveredOrders: number;

@@ -27,6 +27,7 @@ export enum TrackingStatus {
   UNRECOGNIZED = -1,
 }
 
+/** Whether a notification has reached the customer. */
 export enum DeliveryState {
   DELIVERY_STATE_UNSPECIFIED = 0,
   DELIVERY_STATE_PENDING = 1,
@@ -36,8 +37,11 @@ export enum DeliveryState {
   UNRECOGNIZED = -1,
 }
 
+/** One step of an order's life, as the customer sees it. */
 export interface TrackingStep {
+  /** The status the order reached. */
   status: TrackingStatus;
+  /** When it happened (the event's time). */
   occurredAt:
     | Date
     | undefined;
@@ -47,28 +51,49 @@ export interface TrackingStep {
 
 /** The order-tracking read model, built from events only. */
 export interface OrderTracking {
+  /** The order. */
   orderId: string;
+  /** The customer who placed it. */
   customerId: string;
+  /** The store it was ordered from. */
   storeId: string;
-  total: Money | undefined;
+  /** What the customer paid. */
+  total:
+    | Money
+    | undefined;
+  /** The latest status. */
   status: TrackingStatus;
   /** Every step so far, oldest first. */
   timeline: TrackingStep[];
+  /** When the latest step happened. */
   updatedAt: Date | undefined;
 }
 
 /** A message sent (or to be sent) to the customer about a status change. */
 export interface Notification {
+  /** Id of the notification. */
   notificationId: string;
+  /** The customer it is for. */
   customerId: string;
+  /** The order it is about. */
   orderId: string;
+  /** The status change it announces. */
   status: TrackingStatus;
+  /** The message as sent (Korean or English: the service's NOTIFICATION_LANGUAGE). */
   text: string;
+  /** How it is sent, e.g. "kakao" or "log". */
   channel: string;
+  /** Whether it was sent. */
   deliveryState: DeliveryState;
+  /** Sending attempts so far. */
   attempts: number;
+  /** Why the last attempt failed, when it did. */
   lastError: string;
-  createdAt: Date | undefined;
+  /** When the status change was recorded. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When the message was sent, once it was. */
   sentAt: Date | undefined;
 }
 

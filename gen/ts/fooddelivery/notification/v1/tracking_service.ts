@@ -26,31 +26,45 @@ export const protobufPackage = "fooddelivery.notification.v1";
 
 export const protobufFileName = "fooddelivery/notification/v1/tracking_service.proto";
 
+/** Which order. */
 export interface GetOrderTrackingRequest {
+  /** The order (Order.order_id). */
   orderId: string;
 }
 
+/** The order's tracking. */
 export interface GetOrderTrackingResponse {
+  /** The tracking as it stands now. */
   tracking: OrderTracking | undefined;
 }
 
+/** Whose notifications, one page at a time. */
 export interface ListNotificationsRequest {
+  /** The customer; a customer may only name themselves. */
   customerId: string;
   /** At most 100; 20 when zero. */
   pageSize: number;
+  /** next_page_token of the previous page. */
   pageToken: string;
 }
 
+/** One page of notifications, newest first. */
 export interface ListNotificationsResponse {
+  /** The notifications of this page. */
   notifications: Notification[];
+  /** Pass as page_token for the next page; empty on the last page. */
   nextPageToken: string;
 }
 
+/** Which order to follow. */
 export interface WatchOrderRequest {
+  /** The order (Order.order_id). One not tracked yet is waited for. */
   orderId: string;
 }
 
+/** One message of the stream: the order's tracking after a change. */
 export interface WatchOrderResponse {
+  /** The tracking as it stands after the change. */
   tracking: OrderTracking | undefined;
 }
 
@@ -427,6 +441,10 @@ export const WatchOrderResponse: MessageFns<WatchOrderResponse> = {
 /** Order tracking and customer notifications, served from this service's own read model. */
 export type TrackingServiceService = typeof TrackingServiceService;
 export const TrackingServiceService = {
+  /**
+   * Where an order stands and every step so far, from this service's own read model. Customers
+   * see only their own orders.
+   */
   getOrderTracking: {
     path: "/fooddelivery.notification.v1.TrackingService/GetOrderTracking" as const,
     requestStream: false as const,
@@ -438,6 +456,7 @@ export const TrackingServiceService = {
       Buffer.from(GetOrderTrackingResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetOrderTrackingResponse => GetOrderTrackingResponse.decode(value),
   },
+  /** The messages sent to a customer about their orders, newest first. */
   listNotifications: {
     path: "/fooddelivery.notification.v1.TrackingService/ListNotifications" as const,
     requestStream: false as const,
@@ -462,13 +481,22 @@ export const TrackingServiceService = {
 } as const;
 
 export interface TrackingServiceServer extends UntypedServiceImplementation {
+  /**
+   * Where an order stands and every step so far, from this service's own read model. Customers
+   * see only their own orders.
+   */
   getOrderTracking: handleUnaryCall<GetOrderTrackingRequest, GetOrderTrackingResponse>;
+  /** The messages sent to a customer about their orders, newest first. */
   listNotifications: handleUnaryCall<ListNotificationsRequest, ListNotificationsResponse>;
   /** Sends the current tracking, then every change, until the order is finished. */
   watchOrder: handleServerStreamingCall<WatchOrderRequest, WatchOrderResponse>;
 }
 
 export interface TrackingServiceClient extends Client {
+  /**
+   * Where an order stands and every step so far, from this service's own read model. Customers
+   * see only their own orders.
+   */
   getOrderTracking(
     request: GetOrderTrackingRequest,
     callback: (error: ServiceError | null, response: GetOrderTrackingResponse) => void,
@@ -484,6 +512,7 @@ export interface TrackingServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetOrderTrackingResponse) => void,
   ): ClientUnaryCall;
+  /** The messages sent to a customer about their orders, newest first. */
   listNotifications(
     request: ListNotificationsRequest,
     callback: (error: ServiceError | null, response: ListNotificationsResponse) => void,

@@ -14,6 +14,7 @@ export const protobufPackage = "fooddelivery.order.v1";
 
 export const protobufFileName = "fooddelivery/order/v1/order.proto";
 
+/** Where an order stands, as the order service knows it (it follows the store's events). */
 export enum OrderStatus {
   ORDER_STATUS_UNSPECIFIED = 0,
   /** ORDER_STATUS_PAID - Payment approved; waiting for the store owner. */
@@ -27,6 +28,7 @@ export enum OrderStatus {
   UNRECOGNIZED = -1,
 }
 
+/** Progress of a customer's request to cancel (CancelOrder). */
 export enum CancellationStatus {
   /** CANCELLATION_STATUS_UNSPECIFIED - No cancellation was asked for. */
   CANCELLATION_STATUS_UNSPECIFIED = 0,
@@ -41,16 +43,23 @@ export enum CancellationStatus {
 
 /** A restaurant customers order from. The catalog of stores and menus lives with orders. */
 export interface Store {
+  /** Stable id, used in every path that names a store. */
   storeId: string;
+  /** Name shown to customers. */
   name: string;
   /** A closed store takes no orders. */
   open: boolean;
+  /** Kind of food, e.g. "chicken" or "noodles". */
   cuisine: string;
 }
 
+/** A dish or drink a store sells, at its current price. */
 export interface MenuItem {
+  /** Id to order it by (OrderLineRequest.menu_item_id); unique within its store. */
   menuItemId: string;
+  /** Name shown to customers. */
   name: string;
+  /** Price of one unit. */
   price:
     | Money
     | undefined;
@@ -58,16 +67,31 @@ export interface MenuItem {
   available: boolean;
 }
 
+/** A customer's order: what was bought, what it cost, and where it stands. */
 export interface Order {
+  /** Id of the order; also the correlation key of every event about it. */
   orderId: string;
+  /** The customer who placed it. */
   customerId: string;
+  /** The store it was ordered from. */
   storeId: string;
+  /** What was ordered, priced from the menu at the time. */
   items: LineItem[];
-  total: Money | undefined;
+  /** Sum of the lines' totals: the amount charged. */
+  total:
+    | Money
+    | undefined;
+  /** Where the order is delivered. */
   deliveryAddress: string;
+  /** Current status. */
   status: OrderStatus;
+  /** The approved payment that paid for it. */
   paymentId: string;
-  placedAt: Date | undefined;
+  /** When the order was placed (and paid). */
+  placedAt:
+    | Date
+    | undefined;
+  /** When the order last changed. */
   updatedAt:
     | Date
     | undefined;

@@ -24,31 +24,49 @@ export const protobufPackage = "fooddelivery.order.v1";
 
 export const protobufFileName = "fooddelivery/order/v1/order_service.proto";
 
+/** No parameters: every store is listed. */
 export interface ListStoresRequest {
 }
 
+/** The stores, in catalog order. */
 export interface ListStoresResponse {
+  /** Every store of the catalog. */
   stores: Store[];
 }
 
+/** Which store's menu. */
 export interface GetMenuRequest {
+  /** The store (Store.store_id). */
   storeId: string;
 }
 
+/** A store and what it sells. */
 export interface GetMenuResponse {
-  store: Store | undefined;
+  /** The store itself. */
+  store:
+    | Store
+    | undefined;
+  /** Its menu, available and sold-out items alike. */
   items: MenuItem[];
 }
 
+/** One line of an order to place: an item and how many. */
 export interface OrderLineRequest {
+  /** An item of the store's menu (MenuItem.menu_item_id). */
   menuItemId: string;
+  /** How many, 1 to 99. */
   quantity: number;
 }
 
+/** What to order, from which store, delivered where, paid with which card. */
 export interface PlaceOrderRequest {
+  /** The customer ordering; empty means the caller. A customer may only order for themselves. */
   customerId: string;
+  /** The store to order from; it must be open. */
   storeId: string;
+  /** At least one line; prices come from the menu, never from the client. */
   lines: OrderLineRequest[];
+  /** Where to deliver. */
   deliveryAddress: string;
   /** Token of the card to charge; the payment provider decides whether it is accepted. */
   cardToken: string;
@@ -59,19 +77,27 @@ export interface PlaceOrderRequest {
   idempotencyKey: string;
 }
 
+/** The order, paid and stored. */
 export interface PlaceOrderResponse {
+  /** The new order, in status PAID. */
   order: Order | undefined;
 }
 
+/** Which order. */
 export interface GetOrderRequest {
+  /** The order (Order.order_id). */
   orderId: string;
 }
 
+/** The order asked for. */
 export interface GetOrderResponse {
+  /** The order as it stands now. */
   order: Order | undefined;
 }
 
+/** Whose orders, one page at a time. */
 export interface ListOrdersRequest {
+  /** The customer; empty means the caller. A customer may only list their own orders. */
   customerId: string;
   /** At most 100; 20 when zero. */
   pageSize: number;
@@ -79,17 +105,25 @@ export interface ListOrdersRequest {
   pageToken: string;
 }
 
+/** One page of orders, newest first. */
 export interface ListOrdersResponse {
+  /** The orders of this page. */
   orders: Order[];
+  /** Pass as page_token for the next page; empty on the last page. */
   nextPageToken: string;
 }
 
+/** Which order to cancel, and why. */
 export interface CancelOrderRequest {
+  /** The order (Order.order_id). */
   orderId: string;
+  /** Why the customer cancels; kept with the order and its refund. */
   reason: string;
 }
 
+/** The order after the request: CANCELLED, or still going with cancellation_status REQUESTED. */
 export interface CancelOrderResponse {
+  /** The order as it stands after the request. */
   order: Order | undefined;
 }
 
@@ -931,6 +965,7 @@ export const CancelOrderResponse: MessageFns<CancelOrderResponse> = {
 /** Customer-facing ordering: browse stores and menus, place, follow and cancel orders. */
 export type OrderServiceService = typeof OrderServiceService;
 export const OrderServiceService = {
+  /** Every store, open or closed. Needs no token. */
   listStores: {
     path: "/fooddelivery.order.v1.OrderService/ListStores" as const,
     requestStream: false as const,
@@ -940,6 +975,7 @@ export const OrderServiceService = {
     responseSerialize: (value: ListStoresResponse): Buffer => Buffer.from(ListStoresResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListStoresResponse => ListStoresResponse.decode(value),
   },
+  /** A store and its menu. Needs no token. */
   getMenu: {
     path: "/fooddelivery.order.v1.OrderService/GetMenu" as const,
     requestStream: false as const,
@@ -959,6 +995,10 @@ export const OrderServiceService = {
     responseSerialize: (value: PlaceOrderResponse): Buffer => Buffer.from(PlaceOrderResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PlaceOrderResponse => PlaceOrderResponse.decode(value),
   },
+  /**
+   * One order. Customers see only their own orders (others answer NOT_FOUND), store owners
+   * only their store's.
+   */
   getOrder: {
     path: "/fooddelivery.order.v1.OrderService/GetOrder" as const,
     requestStream: false as const,
@@ -996,10 +1036,16 @@ export const OrderServiceService = {
 } as const;
 
 export interface OrderServiceServer extends UntypedServiceImplementation {
+  /** Every store, open or closed. Needs no token. */
   listStores: handleUnaryCall<ListStoresRequest, ListStoresResponse>;
+  /** A store and its menu. Needs no token. */
   getMenu: handleUnaryCall<GetMenuRequest, GetMenuResponse>;
   /** Prices the order from the menu, takes payment synchronously and stores the order as paid. */
   placeOrder: handleUnaryCall<PlaceOrderRequest, PlaceOrderResponse>;
+  /**
+   * One order. Customers see only their own orders (others answer NOT_FOUND), store owners
+   * only their store's.
+   */
   getOrder: handleUnaryCall<GetOrderRequest, GetOrderResponse>;
   /** A customer's own orders, newest first. */
   listOrders: handleUnaryCall<ListOrdersRequest, ListOrdersResponse>;
@@ -1013,6 +1059,7 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
 }
 
 export interface OrderServiceClient extends Client {
+  /** Every store, open or closed. Needs no token. */
   listStores(
     request: ListStoresRequest,
     callback: (error: ServiceError | null, response: ListStoresResponse) => void,
@@ -1028,6 +1075,7 @@ export interface OrderServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListStoresResponse) => void,
   ): ClientUnaryCall;
+  /** A store and its menu. Needs no token. */
   getMenu(
     request: GetMenuRequest,
     callback: (error: ServiceError | null, response: GetMenuResponse) => void,
@@ -1059,6 +1107,10 @@ export interface OrderServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PlaceOrderResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * One order. Customers see only their own orders (others answer NOT_FOUND), store owners
+   * only their store's.
+   */
   getOrder(
     request: GetOrderRequest,
     callback: (error: ServiceError | null, response: GetOrderResponse) => void,

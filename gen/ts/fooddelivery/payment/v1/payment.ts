@@ -13,6 +13,7 @@ export const protobufPackage = "fooddelivery.payment.v1";
 
 export const protobufFileName = "fooddelivery/payment/v1/payment.proto";
 
+/** Where a payment stands. */
 export enum PaymentStatus {
   PAYMENT_STATUS_UNSPECIFIED = 0,
   PAYMENT_STATUS_APPROVED = 1,
@@ -23,14 +24,25 @@ export enum PaymentStatus {
 
 /** One payment per order: the order id identifies it in every call. */
 export interface Payment {
+  /** Id of the payment. */
   paymentId: string;
+  /** The order it pays for (one payment per order). */
   orderId: string;
+  /** The customer charged. */
   customerId: string;
-  amount: Money | undefined;
+  /** The amount charged (and refunded, when it was). */
+  amount:
+    | Money
+    | undefined;
+  /** Current status. */
   status: PaymentStatus;
   /** Why a payment was declined or refunded. */
   statusReason: string;
-  createdAt: Date | undefined;
+  /** When the payment was first asked for. */
+  createdAt:
+    | Date
+    | undefined;
+  /** When it last changed (approved, declined or refunded). */
   updatedAt: Date | undefined;
 }
 

@@ -26,39 +26,58 @@ export const protobufPackage = "fooddelivery.payment.v1";
 
 export const protobufFileName = "fooddelivery/payment/v1/payment_service.proto";
 
+/** What to charge, to whom, for which order. */
 export interface ApprovePaymentRequest {
+  /** The order to pay for; a repeated call with the same id answers the first outcome. */
   orderId: string;
+  /** The customer charged. */
   customerId: string;
-  amount: Money | undefined;
+  /** The amount to charge: the order's total. */
+  amount:
+    | Money
+    | undefined;
+  /** Token of the card to charge. */
   cardToken: string;
   /**
    * What was bought, where, and where it goes: carried into PaymentApproved so the store
    * can take the order without calling back.
    */
   storeId: string;
+  /** The order's lines. */
   items: LineItem[];
+  /** Where the order goes. */
   deliveryAddress: string;
 }
 
+/** The payment decided. */
 export interface ApprovePaymentResponse {
   /** Status APPROVED, or DECLINED with the reason. */
   payment: Payment | undefined;
 }
 
+/** Which order's payment to refund, and why. */
 export interface RefundPaymentRequest {
+  /** The order whose payment is refunded. */
   orderId: string;
+  /** Why, e.g. the customer's cancellation reason. */
   reason: string;
 }
 
+/** The payment after the refund. */
 export interface RefundPaymentResponse {
+  /** The payment, in status REFUNDED. */
   payment: Payment | undefined;
 }
 
+/** Which order's payment. */
 export interface GetPaymentRequest {
+  /** The order (Order.order_id). */
   orderId: string;
 }
 
+/** The payment asked for. */
 export interface GetPaymentResponse {
+  /** The payment as it stands now. */
   payment: Payment | undefined;
 }
 
@@ -490,6 +509,7 @@ export const GetPaymentResponse: MessageFns<GetPaymentResponse> = {
  */
 export type PaymentServiceService = typeof PaymentServiceService;
 export const PaymentServiceService = {
+  /** Charges the card for an order, or declines it. Internal: only the order service calls it. */
   approvePayment: {
     path: "/fooddelivery.payment.v1.PaymentService/ApprovePayment" as const,
     requestStream: false as const,
@@ -501,6 +521,7 @@ export const PaymentServiceService = {
       Buffer.from(ApprovePaymentResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ApprovePaymentResponse => ApprovePaymentResponse.decode(value),
   },
+  /** Refunds an order's payment. Internal: only the order service calls it. */
   refundPayment: {
     path: "/fooddelivery.payment.v1.PaymentService/RefundPayment" as const,
     requestStream: false as const,
@@ -511,6 +532,7 @@ export const PaymentServiceService = {
       Buffer.from(RefundPaymentResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RefundPaymentResponse => RefundPaymentResponse.decode(value),
   },
+  /** The payment of an order. Customers see only their own. */
   getPayment: {
     path: "/fooddelivery.payment.v1.PaymentService/GetPayment" as const,
     requestStream: false as const,
@@ -523,12 +545,16 @@ export const PaymentServiceService = {
 } as const;
 
 export interface PaymentServiceServer extends UntypedServiceImplementation {
+  /** Charges the card for an order, or declines it. Internal: only the order service calls it. */
   approvePayment: handleUnaryCall<ApprovePaymentRequest, ApprovePaymentResponse>;
+  /** Refunds an order's payment. Internal: only the order service calls it. */
   refundPayment: handleUnaryCall<RefundPaymentRequest, RefundPaymentResponse>;
+  /** The payment of an order. Customers see only their own. */
   getPayment: handleUnaryCall<GetPaymentRequest, GetPaymentResponse>;
 }
 
 export interface PaymentServiceClient extends Client {
+  /** Charges the card for an order, or declines it. Internal: only the order service calls it. */
   approvePayment(
     request: ApprovePaymentRequest,
     callback: (error: ServiceError | null, response: ApprovePaymentResponse) => void,
@@ -544,6 +570,7 @@ export interface PaymentServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ApprovePaymentResponse) => void,
   ): ClientUnaryCall;
+  /** Refunds an order's payment. Internal: only the order service calls it. */
   refundPayment(
     request: RefundPaymentRequest,
     callback: (error: ServiceError | null, response: RefundPaymentResponse) => void,
@@ -559,6 +586,7 @@ export interface PaymentServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RefundPaymentResponse) => void,
   ): ClientUnaryCall;
+  /** The payment of an order. Customers see only their own. */
   getPayment(
     request: GetPaymentRequest,
     callback: (error: ServiceError | null, response: GetPaymentResponse) => void,

@@ -14,6 +14,7 @@ export const protobufPackage = "fooddelivery.store.v1";
 
 export const protobufFileName = "fooddelivery/store/v1/store_order.proto";
 
+/** Where an order stands in the store's kitchen and delivery. */
 export enum StoreOrderStatus {
   STORE_ORDER_STATUS_UNSPECIFIED = 0,
   /** STORE_ORDER_STATUS_RECEIVED - Paid and waiting for the store owner. */
@@ -29,15 +30,29 @@ export enum StoreOrderStatus {
 
 /** An order as the store owner handles it, from receipt to delivery. */
 export interface StoreOrder {
+  /** The order (the same id as in the order service). */
   orderId: string;
+  /** The store handling it. */
   storeId: string;
+  /** The customer who ordered. */
   customerId: string;
+  /** What to cook. */
   items: LineItem[];
-  total: Money | undefined;
+  /** What the customer paid. */
+  total:
+    | Money
+    | undefined;
+  /** Where to deliver. */
   deliveryAddress: string;
+  /** Current status. */
   status: StoreOrderStatus;
+  /** Why the order was rejected or cancelled, when it was. */
   statusReason: string;
-  receivedAt: Date | undefined;
+  /** When the paid order reached the store. */
+  receivedAt:
+    | Date
+    | undefined;
+  /** When it last changed. */
   updatedAt: Date | undefined;
 }
 

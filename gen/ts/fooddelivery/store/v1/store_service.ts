@@ -24,63 +24,95 @@ export const protobufPackage = "fooddelivery.store.v1";
 
 export const protobufFileName = "fooddelivery/store/v1/store_service.proto";
 
+/** Which store's orders, optionally in one status, one page at a time. */
 export interface ListStoreOrdersRequest {
+  /** The store; a store owner may only name their own. */
   storeId: string;
   /** Only orders in this status; all when unspecified. */
   status: StoreOrderStatus;
   /** At most 100; 20 when zero. */
   pageSize: number;
+  /** next_page_token of the previous page. */
   pageToken: string;
 }
 
+/** One page of the store's orders, newest first. */
 export interface ListStoreOrdersResponse {
+  /** The orders of this page. */
   orders: StoreOrder[];
+  /** Pass as page_token for the next page; empty on the last page. */
   nextPageToken: string;
 }
 
+/** The order to accept. */
 export interface AcceptOrderRequest {
+  /** The store (the caller's own). */
   storeId: string;
+  /** The order, in status RECEIVED. */
   orderId: string;
 }
 
+/** The order after the step. */
 export interface AcceptOrderResponse {
+  /** The order, now ACCEPTED. */
   order: StoreOrder | undefined;
 }
 
+/** The order to start cooking. */
 export interface StartCookingRequest {
+  /** The store (the caller's own). */
   storeId: string;
+  /** The order, in status ACCEPTED. */
   orderId: string;
 }
 
+/** The order after the step. */
 export interface StartCookingResponse {
+  /** The order, now COOKING. */
   order: StoreOrder | undefined;
 }
 
+/** The order to send out. */
 export interface StartDeliveryRequest {
+  /** The store (the caller's own). */
   storeId: string;
+  /** The order, in status COOKING. */
   orderId: string;
 }
 
+/** The order after the step. */
 export interface StartDeliveryResponse {
+  /** The order, now DELIVERING. */
   order: StoreOrder | undefined;
 }
 
+/** The order delivered. */
 export interface CompleteDeliveryRequest {
+  /** The store (the caller's own). */
   storeId: string;
+  /** The order, in status DELIVERING. */
   orderId: string;
 }
 
+/** The order after the step. */
 export interface CompleteDeliveryResponse {
+  /** The order, now DELIVERED. */
   order: StoreOrder | undefined;
 }
 
+/** The order to refuse, and why. */
 export interface RejectOrderRequest {
+  /** The store (the caller's own). */
   storeId: string;
+  /** The order, in status RECEIVED or ACCEPTED. */
   orderId: string;
+  /** Why, shown to the customer. */
   reason: string;
 }
 
+/** The order after the step. */
 export interface RejectOrderResponse {
+  /** The order, now REJECTED. */
   order: StoreOrder | undefined;
 }
 
@@ -877,6 +909,7 @@ export const RejectOrderResponse: MessageFns<RejectOrderResponse> = {
 /** The store owner's side: take paid orders, cook them and deliver them. */
 export type StoreServiceService = typeof StoreServiceService;
 export const StoreServiceService = {
+  /** The store's orders, newest first. A store owner sees only their own store. */
   listStoreOrders: {
     path: "/fooddelivery.store.v1.StoreService/ListStoreOrders" as const,
     requestStream: false as const,
@@ -888,6 +921,7 @@ export const StoreServiceService = {
       Buffer.from(ListStoreOrdersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListStoreOrdersResponse => ListStoreOrdersResponse.decode(value),
   },
+  /** Takes a received order (RECEIVED → ACCEPTED). */
   acceptOrder: {
     path: "/fooddelivery.store.v1.StoreService/AcceptOrder" as const,
     requestStream: false as const,
@@ -897,6 +931,7 @@ export const StoreServiceService = {
     responseSerialize: (value: AcceptOrderResponse): Buffer => Buffer.from(AcceptOrderResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AcceptOrderResponse => AcceptOrderResponse.decode(value),
   },
+  /** Starts cooking an accepted order (ACCEPTED → COOKING). */
   startCooking: {
     path: "/fooddelivery.store.v1.StoreService/StartCooking" as const,
     requestStream: false as const,
@@ -907,6 +942,10 @@ export const StoreServiceService = {
       Buffer.from(StartCookingResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StartCookingResponse => StartCookingResponse.decode(value),
   },
+  /**
+   * Hands a cooked order to delivery (COOKING → DELIVERING); from then on it can no longer be
+   * cancelled.
+   */
   startDelivery: {
     path: "/fooddelivery.store.v1.StoreService/StartDelivery" as const,
     requestStream: false as const,
@@ -917,6 +956,7 @@ export const StoreServiceService = {
       Buffer.from(StartDeliveryResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StartDeliveryResponse => StartDeliveryResponse.decode(value),
   },
+  /** Marks the order delivered (DELIVERING → DELIVERED). */
   completeDelivery: {
     path: "/fooddelivery.store.v1.StoreService/CompleteDelivery" as const,
     requestStream: false as const,
@@ -941,16 +981,25 @@ export const StoreServiceService = {
 } as const;
 
 export interface StoreServiceServer extends UntypedServiceImplementation {
+  /** The store's orders, newest first. A store owner sees only their own store. */
   listStoreOrders: handleUnaryCall<ListStoreOrdersRequest, ListStoreOrdersResponse>;
+  /** Takes a received order (RECEIVED → ACCEPTED). */
   acceptOrder: handleUnaryCall<AcceptOrderRequest, AcceptOrderResponse>;
+  /** Starts cooking an accepted order (ACCEPTED → COOKING). */
   startCooking: handleUnaryCall<StartCookingRequest, StartCookingResponse>;
+  /**
+   * Hands a cooked order to delivery (COOKING → DELIVERING); from then on it can no longer be
+   * cancelled.
+   */
   startDelivery: handleUnaryCall<StartDeliveryRequest, StartDeliveryResponse>;
+  /** Marks the order delivered (DELIVERING → DELIVERED). */
   completeDelivery: handleUnaryCall<CompleteDeliveryRequest, CompleteDeliveryResponse>;
   /** Refuses a received order; the customer is refunded. */
   rejectOrder: handleUnaryCall<RejectOrderRequest, RejectOrderResponse>;
 }
 
 export interface StoreServiceClient extends Client {
+  /** The store's orders, newest first. A store owner sees only their own store. */
   listStoreOrders(
     request: ListStoreOrdersRequest,
     callback: (error: ServiceError | null, response: ListStoreOrdersResponse) => void,
@@ -966,6 +1015,7 @@ export interface StoreServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListStoreOrdersResponse) => void,
   ): ClientUnaryCall;
+  /** Takes a received order (RECEIVED → ACCEPTED). */
   acceptOrder(
     request: AcceptOrderRequest,
     callback: (error: ServiceError | null, response: AcceptOrderResponse) => void,
@@ -981,6 +1031,7 @@ export interface StoreServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AcceptOrderResponse) => void,
   ): ClientUnaryCall;
+  /** Starts cooking an accepted order (ACCEPTED → COOKING). */
   startCooking(
     request: StartCookingRequest,
     callback: (error: ServiceError | null, response: StartCookingResponse) => void,
@@ -996,6 +1047,10 @@ export interface StoreServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StartCookingResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Hands a cooked order to delivery (COOKING → DELIVERING); from then on it can no longer be
+   * cancelled.
+   */
   startDelivery(
     request: StartDeliveryRequest,
     callback: (error: ServiceError | null, response: StartDeliveryResponse) => void,
@@ -1011,6 +1066,7 @@ export interface StoreServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StartDeliveryResponse) => void,
   ): ClientUnaryCall;
+  /** Marks the order delivered (DELIVERING → DELIVERED). */
   completeDelivery(
     request: CompleteDeliveryRequest,
     callback: (error: ServiceError | null, response: CompleteDeliveryResponse) => void,
