@@ -44,12 +44,12 @@ export function trackingRepositoryContract(make: () => Promise<TrackingRepositor
     const watching = (async () => {
       for await (const tracking of repository.watch(orderId, stop.signal)) seen.push(tracking.status);
     })();
-    await new Promise((resolve) => setTimeout(resolve, 50));
     const tracking = OrderTracking.start(aChange('paid', { orderId }));
     let version = (await repository.create(tracking))!;
+    await until(() => seen.length >= 1, 'the first version');
     tracking.apply(aChange('accepted', { orderId }));
     version = (await repository.update(tracking, version))!;
-    for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => seen.length >= 2, 'the second version');
     stop.abort();
     await watching;
     expect(seen).to.deep.equal(['paid', 'accepted']);
@@ -122,4 +122,13 @@ export function notificationRepositoryContract(make: () => Promise<NotificationR
     expect(ids).to.deep.equal(['o.5', 'o.4', 'o.3', 'o.2', 'o.1']);
     expect(pages).to.equal(3);
   });
+}
+
+/** Waits for a condition, checking every 10 ms, for at most 5 s. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
