@@ -7,10 +7,11 @@
  */
 import { OrderServiceClient, type PlaceOrderRequest } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
 import { spawnProcess, stopAll, stopAllOnSignals, track } from '@fooddelivery/stack/processes';
+import { temporaryDirectory } from '@fooddelivery/stack/temp-dirs';
 import { startSystem } from '@fooddelivery/stack/system';
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, quantile, table } from './support.js';
@@ -20,8 +21,16 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     concurrency: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '3' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  console.log('usage: npm run bench:grpc [-- --seconds 15 --concurrency 32 --rounds 3]');
+  console.log(
+    'PlaceOrder through the whole order service beside a bare grpc-js server, alternating rounds; prints medians and their ratio.',
+  );
+  process.exit(0);
+}
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 
@@ -69,7 +78,7 @@ try {
     payment: { PAYMENT_LATENCY_MIN_MS: '0', PAYMENT_LATENCY_MAX_MS: '0', LOG_LEVEL: 'warn' },
     order: { LOG_LEVEL: 'warn' },
   });
-  const dir = mkdtempSync(join(tmpdir(), 'fooddelivery-echo-'));
+  const dir = temporaryDirectory('fooddelivery-echo-');
   const echoLog = join(dir, 'echo.log');
   const echoServer = await spawnProcess({
     name: 'echo',
@@ -90,9 +99,16 @@ try {
   await drive(echo, 3_000);
   const placeOrder: Result[] = [];
   const bare: Result[] = [];
+  const progress = (round: number, name: string, result: Result) =>
+    console.log(
+      `  round ${round + 1}/${values.rounds} ${name}: ${result.callsPerSecond.toFixed(0)} calls/s, p50 ${result.p50Ms.toFixed(1)} ms, ` +
+        `p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors (load average ${loadavg()[0]!.toFixed(2)})`,
+    );
   for (let round = 0; round < Number(values.rounds); round++) {
     placeOrder.push(await drive(system.service('order').grpc, seconds * 1000));
+    progress(round, 'PlaceOrder', placeOrder.at(-1)!);
     bare.push(await drive(echo, seconds * 1000));
+    progress(round, 'bare grpc-js', bare.at(-1)!);
   }
   const row = (name: string, results: Result[]) => ({
     server: name,

@@ -12,6 +12,7 @@ import { StoreServiceClient } from '@fooddelivery/gen/fooddelivery/store/v1/stor
 import { stopAll, stopAllOnSignals } from '@fooddelivery/stack/processes';
 import { startSystem } from '@fooddelivery/stack/system';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { median, quantile, table } from './support.js';
 
@@ -21,8 +22,16 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     orders: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '3' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  console.log('usage: npm run bench:tracking [-- --seconds 10 --concurrency 16 --orders 50 --rounds 3]');
+  console.log(
+    'GetOrderTracking at a fixed number of callers against the whole system; prints calls/s and p50/p99 per round and their medians.',
+  );
+  process.exit(0);
+}
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const orderCount = Number(values.orders);
@@ -131,7 +140,14 @@ try {
   console.log(`${rounds} rounds of ${seconds}s, ${concurrency} callers, over ${orderCount} tracked orders, after a 2s warm-up`);
   await drive(tracking, orderIds, 2_000);
   const results: Result[] = [];
-  for (let round = 0; round < rounds; round++) results.push(await drive(tracking, orderIds, seconds * 1000));
+  for (let round = 0; round < rounds; round++) {
+    const result = await drive(tracking, orderIds, seconds * 1000);
+    results.push(result);
+    console.log(
+      `  round ${round + 1}/${rounds}: ${result.callsPerSecond.toFixed(0)} calls/s, p50 ${result.p50Ms.toFixed(1)} ms, ` +
+        `p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors (load average ${loadavg()[0]!.toFixed(2)})`,
+    );
+  }
   console.log(
     table([
       ...results.map((result, index) => ({

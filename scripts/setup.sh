@@ -2,7 +2,9 @@
 # Brings a checkout up to date for `npm start`, `npm test` and CI; prints nothing when it already is.
 #   - npm packages: `npm ci` when node_modules is missing or older than package-lock.json
 #   - Go tools (nats-server, grpcurl, ferretdb, protoc-gen-openapiv2) in .tools/bin, pinned by
-#     tools/go.mod, and envoycheck (tools/cmd/envoycheck: envoy/envoy.yaml against Envoy's API)
+#     tools/go.mod
+#   - the checkers envoycheck (tools/cmd/envoycheck: envoy/envoy.yaml against Envoy's API) and
+#     k8scheck (tools/cmd/k8scheck), only with SETUP_CHECKERS=1 (the tests and CI use them)
 #   - the marketing service's Python packages in services/marketing/.venv (python3 ≥ 3.11, packages
 #     pinned with hashes in services/marketing/requirements*.lock)
 #   - PostgreSQL server binaries, only with SETUP_POSTGRES=1 (tests run their own cluster)
@@ -43,22 +45,24 @@ if (( ${#stale[@]} > 0 )); then
   )
   touch .tools/bin/nats-server .tools/bin/grpcurl .tools/bin/ferretdb .tools/bin/protoc-gen-openapiv2
 fi
-# envoycheck: also rebuilt when its source changed.
-if [[ ! -x .tools/bin/envoycheck || tools/go.mod -nt .tools/bin/envoycheck ]] ||
-  [[ -n $(find tools/cmd/envoycheck -newer .tools/bin/envoycheck -print -quit) ]]; then
-  need_go envoycheck
-  say "building envoycheck into .tools/bin"
-  (cd tools && go build -o ../.tools/bin/envoycheck ./cmd/envoycheck)
-  touch .tools/bin/envoycheck
-fi
+if [[ ${SETUP_CHECKERS:-} == 1 ]]; then
+  # envoycheck: also rebuilt when its source changed.
+  if [[ ! -x .tools/bin/envoycheck || tools/go.mod -nt .tools/bin/envoycheck ]] ||
+    [[ -n $(find tools/cmd/envoycheck -newer .tools/bin/envoycheck -print -quit) ]]; then
+    need_go envoycheck
+    say "building envoycheck into .tools/bin"
+    (cd tools && go build -o ../.tools/bin/envoycheck ./cmd/envoycheck)
+    touch .tools/bin/envoycheck
+  fi
 
-# k8scheck (tools/cmd/k8scheck, a Go module of its own: k8s/ and docker-compose.yml checked offline
-# against the Kubernetes API's own types and validation); rebuilt when its source changed.
-if [[ ! -x .tools/bin/k8scheck || -n $(find tools/cmd/k8scheck -newer .tools/bin/k8scheck -print -quit) ]]; then
-  need_go k8scheck
-  say "building k8scheck into .tools/bin (about 2 minutes the first time)"
-  (cd tools/cmd/k8scheck && go build -o ../../../.tools/bin/k8scheck .)
-  touch .tools/bin/k8scheck
+  # k8scheck (tools/cmd/k8scheck, a Go module of its own: k8s/ and docker-compose.yml checked offline
+  # against the Kubernetes API's own types and validation); rebuilt when its source changed.
+  if [[ ! -x .tools/bin/k8scheck || -n $(find tools/cmd/k8scheck -newer .tools/bin/k8scheck -print -quit) ]]; then
+    need_go k8scheck
+    say "building k8scheck into .tools/bin (about 2 minutes the first time)"
+    (cd tools/cmd/k8scheck && go build -o ../../../.tools/bin/k8scheck .)
+    touch .tools/bin/k8scheck
+  fi
 fi
 
 # The marketing service (Python): a virtual environment of its own, installed from the lock files

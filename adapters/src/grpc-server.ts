@@ -3,6 +3,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { toPublicError, type PublicError } from './errors.js';
 import { withLogContext, type Logger } from './logger.js';
 import { addReflection } from './reflection.js';
+import { ErrorDetails } from './error-details.js';
 import { descriptorRegistry } from './http-routes.js';
 import { guardedDeserializer, MalformedRequest } from './request-decoding.js';
 import type { Metrics } from './metrics.js';
@@ -22,6 +23,7 @@ export class GrpcServer {
   private readonly server = new grpc.Server();
   private readonly health: HealthImplementation;
   private readonly serviceNames: string[];
+  private readonly errorDetails: ErrorDetails;
 
   constructor(private readonly options: GrpcServerOptions) {
     this.serviceNames = options.services.map((service) => service.name);
@@ -29,6 +31,7 @@ export class GrpcServer {
     this.health.addToServer(this.server);
     addReflection(this.server, options.descriptorSet, [...this.serviceNames, 'grpc.health.v1.Health']);
     const registry = descriptorRegistry(options.descriptorSet);
+    this.errorDetails = new ErrorDetails(registry);
     for (const service of options.services) {
       const guarded = Object.fromEntries(
         Object.entries(service.definition).map(([key, method]) => [
@@ -130,6 +133,7 @@ export class GrpcServer {
     metadata.set('error-reason', failure.reason);
     if (failure.field) metadata.set('error-field', failure.field);
     if (failure.retryAfterSeconds !== undefined) metadata.set('retry-after', String(failure.retryAfterSeconds));
+    metadata.set('grpc-status-details-bin', Buffer.from(this.errorDetails.binary(failure)));
     return { code: failure.grpcStatus, details: failure.message, metadata };
   }
 }

@@ -10,7 +10,9 @@ import {
   type JsonValue,
 } from '@bufbuild/protobuf';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { InvalidRequestError, toPublicError, type PublicError } from './errors.js';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { ErrorDetails } from './error-details.js';
+import { InvalidRequestError, toPublicError } from './errors.js';
 import { logFailure } from './grpc-server.js';
 import { descriptorRegistry, httpRoutes, type HttpRoute } from './http-routes.js';
 import { matchPathTemplate } from './http-rule.js';
@@ -42,11 +44,13 @@ interface BoundRoute extends HttpRoute {
 export class RestServer {
   readonly app: FastifyInstance;
   private readonly registry: FileRegistry;
+  private readonly errorDetails: ErrorDetails;
   private readonly routes: BoundRoute[];
   private serving = false;
 
   constructor(private readonly options: RestServerOptions) {
     this.registry = descriptorRegistry(options.descriptorSet);
+    this.errorDetails = new ErrorDetails(this.registry);
     this.routes = bindRoutes(this.registry, options.services);
     this.app = Fastify({ bodyLimit: options.bodyLimitBytes ?? 256 * 1024, logger: false });
     this.app.removeAllContentTypeParsers();
@@ -140,11 +144,11 @@ export class RestServer {
       }
     } catch (error) {
       const failure = toPublicError(error);
-      this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'rest', code: String(failure.httpStatus) });
+      this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'rest', code: grpcStatus[failure.grpcStatus] });
       logFailure(this.options.logger, rpc, failure, error);
       if (reply.sent) return;
       if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
-      await reply.status(failure.httpStatus).send(statusBody(failure));
+      await reply.status(failure.httpStatus).send(this.errorDetails.json(failure));
     } finally {
       stopTimer();
     }
@@ -171,7 +175,7 @@ export class RestServer {
       if (!started) throw error;
       const failure = toPublicError(error);
       logFailure(this.options.logger, route.method, failure, error);
-      reply.raw.write(`event: error\ndata: ${JSON.stringify(statusBody(failure))}\n\n`);
+      reply.raw.write(`event: error\ndata: ${JSON.stringify(this.errorDetails.json(failure))}\n\n`);
     }
     if (started) reply.raw.end();
   }
@@ -279,19 +283,4 @@ function fieldFromJsonError(error: unknown): string {
   const text = error instanceof Error ? error.message : '';
   const field = /cannot decode field [\w.]+\.(\w+) from JSON/.exec(text) ?? /key "([^"]+)" is unknown/.exec(text);
   return field?.[1] ?? 'body';
-}
-
-function statusBody(failure: PublicError): JsonObject {
-  return {
-    code: failure.grpcStatus,
-    message: failure.message,
-    details: [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: failure.reason,
-        domain: 'fooddelivery',
-        metadata: failure.field ? { field: failure.field } : {},
-      },
-    ],
-  };
 }

@@ -8,7 +8,7 @@
  * service <NAME>_GRPC_PORT / <NAME>_HTTP_PORT, e.g. ORDER_GRPC_PORT (50051) and ORDER_HTTP_PORT (8081).
  * PAYMENT_DATABASE_URL / STORE_DATABASE_URL / MARKETING_DATABASE_URL replace the default SQLite files. Anything else in the
  * environment (LOG_LEVEL, BIND_HOST, ...) reaches the services unchanged.
- * SERVICE_START_TIMEOUT_MS (60000) bounds the wait for SERVING.
+ * SERVICE_START_TIMEOUT_MS (60000) bounds the wait for SERVING. DATA_DIR (.data) holds data and logs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { startFerretDb } from './ferretdb.js';
 import { createIdentities, opsUrlFile } from './nats-access.js';
 import { startLocalEdge } from './local-edge.js';
 import { startNats } from './nats.js';
-import { displayPath, repoRoot, toolPath } from './paths.js';
+import { displayPath, localDataDir, toolPath } from './paths.js';
 import { busyPorts, type PortClaim } from './ports.js';
 import { stopAll, track } from './processes.js';
 import { serviceEntry, startService, type ServiceName } from './service.js';
@@ -24,7 +24,7 @@ import { formatTable } from './table.js';
 import { startServiceTokens } from './service-tokens.js';
 import { buildWebIfStale, webDist } from './web-build.js';
 
-const dataDir = join(repoRoot, '.data');
+const dataDir = localDataDir;
 const logsDir = join(dataDir, 'logs');
 
 /** A problem the user can fix; printed without a stack trace. */
@@ -118,10 +118,10 @@ async function main(): Promise<void> {
       // Payment takes approvals and refunds from the order service only: a short-lived token naming it, renewed while running.
       PAYMENT_AUTH_TOKEN_FILE: process.env.PAYMENT_AUTH_TOKEN_FILE || serviceTokens.files.order,
     },
-    payment: { DATABASE_URL: process.env.PAYMENT_DATABASE_URL || 'sqlite:.data/payment.sqlite' },
-    store: { DATABASE_URL: process.env.STORE_DATABASE_URL || 'sqlite:.data/store.sqlite' },
+    payment: { DATABASE_URL: process.env.PAYMENT_DATABASE_URL || `sqlite:${join(dataDir, 'payment.sqlite')}` },
+    store: { DATABASE_URL: process.env.STORE_DATABASE_URL || `sqlite:${join(dataDir, 'store.sqlite')}` },
     notification: {},
-    marketing: { DATABASE_URL: process.env.MARKETING_DATABASE_URL || 'sqlite:.data/marketing.sqlite' },
+    marketing: { DATABASE_URL: process.env.MARKETING_DATABASE_URL || `sqlite:${join(dataDir, 'marketing.sqlite')}` },
   };
 
   console.log(`Starting ${plans.map((plan) => plan.name).join(', ')} ...`);
@@ -225,6 +225,32 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.exit(clean ? 0 : 1);
     });
   });
+}
+
+const usage = `usage: npm start [-- --help]
+
+Starts the whole system locally: NATS (JetStream) and FerretDB with their data in .data/, the five
+services, each waited for until SERVING, then the edge on http://127.0.0.1:8080 (the web app, the
+REST API, /docs/). Logs are in .data/logs/. Ctrl-C, or SIGTERM / SIGINT to this process or to npm,
+stops everything it started.
+
+environment:
+  EDGE_PORT (8080), NATS_PORT (4222), NATS_MONITOR_PORT (8222), FERRETDB_PORT (27017)
+  <SERVICE>_GRPC_PORT, <SERVICE>_HTTP_PORT    e.g. ORDER_GRPC_PORT (50051), ORDER_HTTP_PORT (8081)
+  PAYMENT_DATABASE_URL, STORE_DATABASE_URL, MARKETING_DATABASE_URL   instead of the SQLite files
+  SERVICE_START_TIMEOUT_MS (60000)            how long to wait for each service to be SERVING
+  DATA_DIR (.data)                            where the data, the logs and the NATS keys go
+  anything else (LOG_LEVEL, AUTH_MODE, ...)   passed on to the services (README, "Configuration")
+`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(usage);
+  process.exit(0);
+}
+if (args.length > 0) {
+  process.stderr.write(`npm start: unknown argument ${JSON.stringify(args[0])}\n\n${usage}`);
+  process.exit(64);
 }
 
 try {

@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { repoRoot } from './paths.js';
+import { localDataDir } from './paths.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { connect, nkeys, type ConnectionOptions, type NatsConnection } from 'nats';
@@ -138,7 +138,7 @@ export function authorizationBlock(publicKey: (identity: ServiceIdentity) => str
 }
 
 /** Where `npm start` leaves the operator's NATS URL for the tools (replay-dead-letters, races). */
-export const opsUrlFile = join(repoRoot, '.data', 'nats-identities', 'ops.url');
+export const opsUrlFile = join(localDataDir, 'nats-identities', 'ops.url');
 
 /** The operator's URL of the running `npm start`, if there is one. */
 export function localOpsUrl(): string | undefined {

@@ -20,3 +20,6 @@ export function displayPath(path: string): string {
   const fromRoot = relative(repoRoot, path);
   return fromRoot.startsWith('..') || fromRoot === '' ? path : fromRoot;
 }
+
+/** Where `npm start` keeps its data and logs: DATA_DIR, or .data/ in the repository. */
+export const localDataDir = process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : join(repoRoot, '.data');

@@ -1,11 +1,11 @@
+import { temporaryDirectory } from './temp-dirs.js';
 import { startFerretDb, type FerretDb } from './ferretdb.js';
 import { createIdentities, type NatsIdentities } from './nats-access.js';
 import { startNats, type NatsServer } from './nats.js';
 import { freePort } from './ports.js';
 import { startService, type ServiceName, type ServiceProcess } from './service.js';
 import { startServiceTokens } from './service-tokens.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 
 export interface RunningService {
@@ -38,7 +38,7 @@ export async function startSystem(
   names: ServiceName[],
   env: Partial<Record<ServiceName, Record<string, string>>> = {},
 ): Promise<TestSystem> {
-  const dir = mkdtempSync(join(tmpdir(), 'fooddelivery-e2e-'));
+  const dir = temporaryDirectory('fooddelivery-e2e-');
   const identities = createIdentities(join(dir, 'nats-identities'));
   const nats = await startNats({ dataDir: join(dir, 'nats'), port: await freePort(), identities });
   const ferretDb = await startFerretDb({ dataDir: join(dir, 'ferretdb'), port: await freePort() });

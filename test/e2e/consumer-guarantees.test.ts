@@ -1,3 +1,4 @@
+import { temporaryDirectory } from '@fooddelivery/stack/temp-dirs';
 import { connectTo } from '@fooddelivery/stack/nats-access';
 import { EventHeader, replayDeadLetters } from '@fooddelivery/adapters/jetstream';
 import { OrderServiceClient } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
@@ -9,8 +10,7 @@ import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
 import { expect } from 'chai';
 import { headers as natsHeaders } from 'nats';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, streamEvents } from '../support/events.js';
 import { allStoreOrders, storeOrder } from '../support/flow.js';
@@ -168,7 +168,7 @@ describe('two store replicas on PostgreSQL share one durable consumer', function
   let replicaHttp: string[];
 
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fooddelivery-pg-'));
+    const dir = temporaryDirectory('fooddelivery-pg-');
     chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user
     const port = await freePort();
     let postgres = await startPostgres({ dataDir: join(dir, 'data'), port });

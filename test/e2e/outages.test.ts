@@ -1,11 +1,11 @@
+import { temporaryDirectory } from '@fooddelivery/stack/temp-dirs';
 import { freePort } from '@fooddelivery/stack/ports';
 import { startPostgres, type Postgres } from '@fooddelivery/stack/postgres';
 import { stopAll } from '@fooddelivery/stack/processes';
 import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { expect } from 'chai';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../support/events.js';
 import { call, clients } from '../support/grpc-clients.js';
@@ -59,7 +59,7 @@ describe('database outages answer fast', function () {
   let orderId: string;
 
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fooddelivery-outages-'));
+    const dir = temporaryDirectory('fooddelivery-outages-');
     chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user
     pg = { dataDir: join(dir, 'postgres'), port: await freePort() };
     postgres = await startPostgres(pg);

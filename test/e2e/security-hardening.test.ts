@@ -1,3 +1,4 @@
+import { temporaryDirectory } from '@fooddelivery/stack/temp-dirs';
 import { create, toBinary, type DescMessage } from '@bufbuild/protobuf';
 import { descriptorRegistry } from '@fooddelivery/adapters/http-routes';
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
@@ -21,8 +22,7 @@ import { decodeJwt, exportJWK, generateKeyPair, importPKCS8, SignJWT, type JWTPa
 import { connect, headers as natsHeaders, nkeyAuthenticator, type NatsConnection } from 'nats';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../support/events.js';
 import { call, clients, grpcError } from '../support/grpc-clients.js';
@@ -303,7 +303,7 @@ describe('security hardening: authenticated events, no deployable development ke
     }
 
     it("with the operator's key set, issuer and NATS identity it starts, and refuses development tokens", async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'production-keys-'));
+      const dir = temporaryDirectory('production-keys-');
       const { publicKey, privateKey } = await generateKeyPair('ES256');
       const jwksFile = join(dir, 'jwks.json');
       writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'operator-1', alg: 'ES256', use: 'sig' }] }));
@@ -621,7 +621,7 @@ describe('security hardening: authenticated events, no deployable development ke
 
   describe('mutual TLS between services (GRPC_TLS_*)', () => {
     it('order calls payment over mutual TLS; a client without a certificate, or one from another CA, is refused', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'grpc-tls-'));
+      const dir = temporaryDirectory('grpc-tls-');
       const trusted = makeCertificates(join(dir, 'trusted'));
       const stranger = makeCertificates(join(dir, 'stranger'));
       const tls = { GRPC_TLS_CA_FILE: trusted.ca, GRPC_TLS_CERT_FILE: trusted.cert, GRPC_TLS_KEY_FILE: trusted.key, AUTH_MODE: 'jwt' };
@@ -634,7 +634,9 @@ describe('security hardening: authenticated events, no deployable development ke
           files.cert ? readFileSync(files.cert) : null,
         );
       try {
-        const client = new OrderServiceClient(order.grpc, withCertificate(trusted));
+        // The certificates name localhost: TLS has no server name for an IP address.
+        const byName = { 'grpc.ssl_target_name_override': 'localhost' };
+        const client = new OrderServiceClient(order.grpc, withCertificate(trusted), byName);
         const placed = await call(client.placeOrder.bind(client), anOrder({ customerId: '' }), { metadata: bearer(tokens.alice!) });
         client.close();
         expect(placed.order?.status, 'paid through payment over mutual TLS').to.equal(OrderStatus.ORDER_STATUS_PAID);
@@ -644,7 +646,7 @@ describe('security hardening: authenticated events, no deployable development ke
           ['TLS without a client certificate', withCertificate({ ca: trusted.ca })],
           ['a certificate from another CA', withCertificate({ ca: trusted.ca, cert: stranger.cert, key: stranger.key })],
         ] as const) {
-          const other = new OrderServiceClient(payment.grpc, channel);
+          const other = new OrderServiceClient(payment.grpc, channel, byName);
           const error = await grpcError(
             call(other.getOrder.bind(other), { orderId: randomUUID() }, { metadata: bearer(tokens.alice!), timeoutMs: 3_000 }),
           );

@@ -1,10 +1,12 @@
+import { stopAll } from '@fooddelivery/stack/processes';
+import { temporaryDirectory } from '@fooddelivery/stack/temp-dirs';
 import { createLogger } from '@fooddelivery/adapters/logger';
 import { startNats, type NatsServer } from '@fooddelivery/stack/nats';
 import { freePort } from '@fooddelivery/stack/ports';
 import { expect } from 'chai';
 import { connect, type NatsConnection } from 'nats';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { DeliverNotification } from '../../src/application/deliver-notification.js';
 import { NotificationDispatcher } from '../../src/adapters/dispatch/notification-dispatcher.js';
@@ -24,12 +26,13 @@ describe('JetStream KV repositories against a real nats-server', function () {
   const kv = (name: string) => nats.jetstream().views.kv(`${name}_${++bucket}`, { history: 1 });
 
   before(async () => {
-    server = await startNats({ dataDir: join(mkdtempSync(join(tmpdir(), 'notification-kv-')), 'nats'), port: await freePort() });
+    server = await startNats({ dataDir: join(temporaryDirectory('notification-kv-'), 'nats'), port: await freePort() });
     nats = await connect({ servers: server.url });
   });
   after(async () => {
     await nats?.close();
     await server?.stop();
+    await stopAll();
   });
 
   describe('KvTrackingRepository', () => trackingRepositoryContract(async () => new KvTrackingRepository(await kv('tracking'))));
@@ -42,6 +45,7 @@ describe('JetStream KV repositories against a real nats-server', function () {
     const name = `tracking_${++bucket}`;
     const repository = new KvTrackingRepository(await nats.jetstream().views.kv(name, { history: 1 }));
     const stop = new AbortController();
+    setMaxListeners(1_000, stop.signal); // one signal for all 500 watches here; a served watch has its own
     const orders = Array.from({ length: 500 }, (_, i) => `order-${i}`);
     const seen = new Map<string, string[]>();
     const watching = orders.map(async (orderId) => {

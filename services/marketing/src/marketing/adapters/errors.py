@@ -7,8 +7,13 @@ from dataclasses import dataclass
 
 import grpc
 import sqlalchemy.exc
+from google.protobuf import any_pb2, duration_pb2, json_format
+from google.rpc import error_details_pb2, status_pb2
 
 from marketing.domain.errors import MarketingError
+
+# The domain of every ErrorInfo the services send.
+ERROR_DOMAIN = "fooddelivery"
 
 STATUS_BY_KIND: dict[str, tuple[grpc.StatusCode, int]] = {
     "invalid_argument": (grpc.StatusCode.INVALID_ARGUMENT, 400),
@@ -35,20 +40,32 @@ class PublicError:
     # Not expected: logged with its stack.
     unexpected: bool = False
 
+    def status(self) -> status_pb2.Status:
+        """google.rpc.Status, as the other services send it (adapters/src/error-details.ts): ErrorInfo
+        (reason, domain, field), BadRequest for an invalid field, RetryInfo when a retry may succeed."""
+        details = [
+            error_details_pb2.ErrorInfo(
+                reason=self.reason, domain=ERROR_DOMAIN, metadata={"field": self.field} if self.field else {}
+            )
+        ]
+        if self.field and self.grpc_status == grpc.StatusCode.INVALID_ARGUMENT:
+            violation = error_details_pb2.BadRequest.FieldViolation(
+                field=self.field, description=self.message, reason=self.reason
+            )
+            details.append(error_details_pb2.BadRequest(field_violations=[violation]))
+        if self.retry_after_seconds is not None:
+            delay = duration_pb2.Duration(seconds=max(0, self.retry_after_seconds))
+            details.append(error_details_pb2.RetryInfo(retry_delay=delay))
+        packed = []
+        for detail in details:
+            entry = any_pb2.Any()
+            entry.Pack(detail)
+            packed.append(entry)
+        return status_pb2.Status(code=self.grpc_status.value[0], message=self.message, details=packed)
+
     def status_body(self) -> dict[str, object]:
-        """google.rpc.Status as JSON, with a google.rpc.ErrorInfo naming the reason (and field)."""
-        return {
-            "code": self.grpc_status.value[0],
-            "message": self.message,
-            "details": [
-                {
-                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                    "reason": self.reason,
-                    "domain": "fooddelivery",
-                    "metadata": {"field": self.field} if self.field else {},
-                }
-            ],
-        }
+        """The REST error body: google.rpc.Status in proto3 JSON."""
+        return json_format.MessageToDict(self.status())
 
 
 def is_dependency_outage(error: BaseException) -> bool:

@@ -98,7 +98,10 @@ class GrpcServer:
                     failure = to_public_error(error)
                     rpc_handled.labels(rpc, "grpc", failure.grpc_status.name).inc()
                     log_failure(self._logger, rpc, failure, error)
-                    trailers: list[tuple[str, str]] = [("error-reason", failure.reason)]
+                    trailers: list[tuple[str, str | bytes]] = [
+                        ("error-reason", failure.reason),
+                        ("grpc-status-details-bin", failure.status().SerializeToString()),
+                    ]
                     if failure.field:
                         trailers.append(("error-field", failure.field))
                     if failure.retry_after_seconds is not None:

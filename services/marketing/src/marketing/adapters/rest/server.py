@@ -99,7 +99,7 @@ class RestServer:
                 return _json(json_format.MessageToDict(response), 200)
             except Exception as error:
                 failure = to_public_error(error)
-                rpc_handled.labels(rpc, "rest", str(failure.http_status)).inc()
+                rpc_handled.labels(rpc, "rest", failure.grpc_status.name).inc()
                 log_failure(self._logger, rpc, failure, error)
                 return _failure_response(failure)
             finally:
