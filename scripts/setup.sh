@@ -24,11 +24,15 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# Go tools: rebuilt when one is missing or tools/go.mod changed since it was built.
+# Go tools: rebuilt when one is missing or tools/go.mod changed since it was built (ferretdb also
+# when tools/cmd/ferretdb changed).
 stale=()
 for tool in nats-server grpcurl ferretdb protoc-gen-openapiv2; do
   if [[ ! -x .tools/bin/$tool || tools/go.mod -nt .tools/bin/$tool ]]; then stale+=("$tool"); fi
 done
+if [[ -x .tools/bin/ferretdb && -n $(find tools/cmd/ferretdb -newer .tools/bin/ferretdb -print -quit) ]]; then
+  stale+=(ferretdb)
+fi
 need_go() {
   if ! command -v go >/dev/null; then
     say "Go is needed to build $* into .tools/bin (see tools/go.mod for the version): install it from https://go.dev/dl/ and put it on PATH"
@@ -41,7 +45,17 @@ if (( ${#stale[@]} > 0 )); then
   (
     cd tools
     GOBIN="$PWD/../.tools/bin" go install tool
-    go build -o ../.tools/bin/ferretdb ./cmd/ferretdb
+    # FerretDB with tools/cmd/ferretdb/sqlite-id-lookup.patch (its README says why): a patched copy
+    # of the pinned module under .tools/, swapped in by a workspace that only this build uses.
+    src=$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)
+    version=$(go list -m -f '{{.Version}}' github.com/FerretDB/FerretDB)
+    rm -rf ../.tools/ferretdb-src
+    cp -r "$src" ../.tools/ferretdb-src
+    chmod -R u+w ../.tools/ferretdb-src
+    (cd ../.tools/ferretdb-src && git apply ../../tools/cmd/ferretdb/sqlite-id-lookup.patch)
+    printf 'go %s\n\nuse ../tools\n\nreplace github.com/FerretDB/FerretDB %s => ./ferretdb-src\n' \
+      "$(go mod edit -json | sed -n 's/^\t"Go": "\(.*\)",$/\1/p')" "$version" >../.tools/ferretdb.work
+    GOWORK="$PWD/../.tools/ferretdb.work" go build -o ../.tools/bin/ferretdb ./cmd/ferretdb
   )
   touch .tools/bin/nats-server .tools/bin/grpcurl .tools/bin/ferretdb .tools/bin/protoc-gen-openapiv2
 fi

@@ -51,6 +51,28 @@ describe('FerretDB capabilities the order log is designed on', function () {
     expect(doubleWins).to.equal(0);
   });
 
+  it('relied on: a document is found by _id through its unique index, not a table scan (tools/cmd/ferretdb/sqlite-id-lookup.patch)', async () => {
+    const log = clients[0]!.db('capabilities').collection<{ _id: string; body: string }>('lookups');
+    const count = 5_000;
+    for (let from = 0; from < count; from += 1_000) {
+      await log.insertMany(Array.from({ length: 1_000 }, (_, i) => ({ _id: `order-${from + i}:000001`, body: 'x'.repeat(200) })));
+    }
+    const planOf = async (_id: string) => {
+      const explained = (await clients[0]!.db('capabilities').command({ explain: { find: 'lookups', filter: { _id } } })) as {
+        queryPlanner: { Plan: string[] };
+      };
+      return explained.queryPlanner.Plan.join('; ');
+    };
+    const plan = await planOf('order-4999:000001');
+    expect(plan).to.match(/SEARCH .* USING INDEX .*__id_ /);
+    expect(await planOf('order-missing:000002'), 'a missing _id too').to.match(/SEARCH .* USING INDEX .*__id_ /);
+    expect(await log.findOne({ _id: 'order-missing:000002' })).to.equal(null);
+    expect(await log.findOne({ _id: 'order-4999:000001' })).to.have.property('body', 'x'.repeat(200));
+    await log.replaceOne({ _id: 'order-4999:000001' }, { body: 'replaced' });
+    expect(await log.findOne({ _id: 'order-4999:000001' })).to.have.property('body', 'replaced');
+    expect(await log.countDocuments({})).to.equal(count);
+  });
+
   it('not relied on: $pull with a condition on a field of the elements matches the document and removes nothing', async () => {
     const collection = collections[0]!;
     const items = [
