@@ -213,12 +213,17 @@ async function stopEverything(): Promise<boolean> {
   }
 }
 
+// A terminal's Ctrl-C reaches npm and this process alike, and npm forwards it too: the copies of one
+// Ctrl-C arrive together, so only a signal a second or more after the first forces the stop.
+let firstSignalAt = 0;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
+    if (firstSignalAt > 0 && Date.now() - firstSignalAt < 1_000) return;
     if (stopping) {
       console.error('\nStopping at once (SIGKILL).');
       process.exit(130); // children still running are killed on exit (processes.ts)
     }
+    firstSignalAt = Date.now();
     console.log(`\n${signal}: stopping the services, then NATS and FerretDB ...${signal === 'SIGINT' ? ' (Ctrl-C again to force)' : ''}`);
     void stopEverything().then((clean) => {
       console.log(clean ? 'Stopped.' : 'Stopped, with errors.');

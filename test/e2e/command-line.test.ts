@@ -99,8 +99,14 @@ describe('npm start, as a command line', function () {
     }
   });
 
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    it(`${signal} to npm's pid stops every process it started and frees every port`, async () => {
+  const stops = [
+    { how: "SIGTERM to npm's pid", signal: 'SIGTERM', group: false },
+    { how: "SIGINT to npm's pid", signal: 'SIGINT', group: false },
+    // A terminal's Ctrl-C: SIGINT to the whole foreground group, which npm forwards once more.
+    { how: "Ctrl-C (SIGINT to npm's process group)", signal: 'SIGINT', group: true },
+  ] as const;
+  for (const { how, signal, group } of stops) {
+    it(`${how} stops every process it started, gracefully, and frees every port`, async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
       dirs.push(dataDir);
       const ports: Record<string, number> = {};
@@ -113,6 +119,7 @@ describe('npm start, as a command line', function () {
         cwd: repoRoot,
         env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), DATA_DIR: dataDir },
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: group,
       });
       let output = '';
       npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -132,13 +139,15 @@ describe('npm start, as a command line', function () {
         expect(started.length, 'npm, its script, the stack, NATS, FerretDB, five services').to.be.at.least(8);
         for (const port of Object.values(ports)) expect(await listening(port), `port ${port} before`).to.equal(true);
 
-        npm.kill(signal);
+        if (group) process.kill(-npm.pid!, signal);
+        else npm.kill(signal);
         expect(await exited).to.equal(0);
         await eventually('every process to end', async () => (started.some(alive) ? undefined : true), 30_000).catch(() => {
           expect(started.filter(alive), 'processes left running').to.deep.equal([]);
         });
         for (const port of Object.values(ports)) expect(await listening(port), `port ${port} after`).to.equal(false);
         expect(output).to.include('Stopped.');
+        expect(output, 'one Ctrl-C is a graceful stop').to.not.include('Stopping at once');
         expect(existsSync(join(dataDir, 'logs', 'order.log'))).to.equal(true);
       } finally {
         if (alive(npm.pid!)) npm.kill('SIGKILL');

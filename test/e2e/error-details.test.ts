@@ -11,7 +11,15 @@ import { MarketingServiceService } from '@fooddelivery/gen/fooddelivery/marketin
 import { toolPath } from '@fooddelivery/stack/paths';
 import { stopAll } from '@fooddelivery/stack/processes';
 import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
-import { credentials, makeGenericClientConstructor, Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  status,
+  type Client,
+  type MethodDefinition,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 
@@ -119,6 +127,25 @@ describe('error details: google.rpc.Status on gRPC (grpc-status-details-bin) and
     const response = await fetch(`${system.service('marketing').http}/v1/customers/c-1/coupons?pageToken=nonsense`);
     expect(response.status).to.equal(400);
     expect(await response.json()).to.deep.equal(overGrpc);
+  });
+
+  it('bytes that are not protobuf: INVALID_ARGUMENT naming the request, from the Python service as from the others', async () => {
+    for (const [service, definition, rpc, address] of [
+      ['OrderService', OrderServiceService, 'placeOrder', system.service('order').grpc],
+      ['MarketingService', MarketingServiceService, 'listCoupons', system.service('marketing').grpc],
+    ] as const) {
+      const method = (definition as unknown as Record<string, MethodDefinition<unknown, unknown>>)[rpc]!;
+      const Raw = makeGenericClientConstructor({ [rpc]: { ...method, requestSerialize: (bytes: unknown) => bytes as Buffer } }, service);
+      const raw = new Raw(address, credentials.createInsecure());
+      try {
+        const error = await failedCall(raw, rpc, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+        expect(error.code, service).to.equal(status.INVALID_ARGUMENT);
+        const [info] = detailsOf(error).details as JsonObject[];
+        expect(info, service).to.deep.include({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', metadata: { field: 'request' } });
+      } finally {
+        raw.close();
+      }
+    }
   });
 
   it('a failure worth retrying carries RetryInfo beside Retry-After', async () => {

@@ -45,7 +45,7 @@ export class WatchOrder {
     const id = requireId('order_id', orderId);
     const leave = this.enter(actor);
     try {
-      await this.requireVisible(actor, id, signal);
+      if (!(await this.requireVisible(actor, id, signal))) return 'aborted';
       const expiry = AbortSignal.timeout(this.limits.maxDurationMs);
       for await (const tracking of this.trackings.watch(id, AbortSignal.any([signal, expiry]))) {
         if (!maySee(actor, tracking)) throw trackingNotFound(id);
@@ -67,14 +67,17 @@ export class WatchOrder {
     return this.open;
   }
 
-  private async requireVisible(actor: Actor, orderId: string, signal: AbortSignal): Promise<void> {
+  /** true once the caller may see the order; false when `signal` ended the wait first. */
+  private async requireVisible(actor: Actor, orderId: string, signal: AbortSignal): Promise<boolean> {
     const visible = async () => {
       const found = await this.trackings.find(orderId);
       return found !== undefined && maySee(actor, found.value);
     };
-    if (await visible()) return;
+    if (await visible()) return true;
     await this.backlog.caughtUp(this.limits.catchUpMs, signal);
+    if (signal.aborted) return false;
     if (!(await visible())) throw trackingNotFound(orderId);
+    return true;
   }
 
   private enter(actor: Actor): () => void {

@@ -50,6 +50,16 @@ describe('WatchOrder (use case)', () => {
     expect(seen).to.deep.equal(['paid', 'delivered']);
   });
 
+  it('ends as aborted, not NOT_FOUND, when the caller leaves (or the service stops) while the view catches up', async () => {
+    backlog.fallBehind();
+    const leaving = new AbortController();
+    const done = watch.execute(admin, 'o-1', leaving.signal, async () => {});
+    await tick();
+    leaving.abort();
+    expect(await done).to.equal('aborted');
+    expect(watch.watching).to.equal(0);
+  });
+
   it("answers an unknown order and another customer's order alike: NOT_FOUND, at once when the view is not behind", async () => {
     trackings.put(tracking);
     const stranger = { subject: 'someone-else', role: 'customer' as const };

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import grpc
 from google.protobuf.descriptor import ServiceDescriptor
+from google.protobuf.message import DecodeError
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from marketing.adapters.errors import to_public_error
 from marketing.adapters.log import Logger, log_context
 from marketing.adapters.rpc import Authenticate, Handler, Method, Timer, log_failure, methods_of, rpc_handled
-from marketing.domain.errors import MarketingError
+from marketing.domain.errors import MarketingError, invalid_field
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,10 @@ class GrpcServer:
                 try:
                     authorization = dict(context.invocation_metadata() or ()).get("authorization")
                     actor = self._authenticate(rpc, authorization if isinstance(authorization, str) else None)
+                    if isinstance(request, _Malformed):
+                        raise invalid_field(
+                            "request", f"is not a valid {method.request.DESCRIPTOR.full_name} ({request.problem})"
+                        )
                     handlers = self._handlers()
                     if handlers is None:
                         raise MarketingError(
@@ -113,6 +118,23 @@ class GrpcServer:
 
         return grpc.unary_unary_rpc_method_handler(
             behaviour,
-            request_deserializer=method.request.FromString,
+            request_deserializer=_guarded(method.request.FromString),
             response_serializer=method.response.SerializeToString,
         )
+
+
+@dataclass(frozen=True)
+class _Malformed:
+    """Bytes that are not the request message: answered INVALID_ARGUMENT once the caller is known."""
+
+    problem: str
+
+
+def _guarded(parse: Callable[[bytes], object]) -> Callable[[bytes], object]:
+    def deserialize(data: bytes) -> object:
+        try:
+            return parse(data)
+        except DecodeError as error:
+            return _Malformed(str(error) or "undecodable")
+
+    return deserialize
