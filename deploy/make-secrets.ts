@@ -5,7 +5,7 @@
 import { authorizationBlock, serviceIdentities, type ServiceIdentity } from '@fooddelivery/stack/nats-access';
 import { displayPath, repoRoot } from '@fooddelivery/stack/paths';
 import { devAudience, devIssuer, devToken } from '@fooddelivery/stack/tokens';
-import { calculateJwkThumbprint, decodeJwt, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, SignJWT, type JWK } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose';
 import { nkeys } from 'nats';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -287,17 +287,8 @@ async function signingKey(): Promise<SigningKey> {
 
 /** Order's token for payment: role service, sub order, valid 24 hours (the services' maximum). */
 async function paymentToken(privateKeyPem: string, issuer: string, audience: string): Promise<string> {
-  const key = await importPKCS8(privateKeyPem, 'ES256');
   const kid = await kidOf(privateKeyPem);
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ role: 'service' })
-    .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
-    .setSubject('order')
-    .setIssuer(issuer)
-    .setAudience(audience)
-    .setIssuedAt(now)
-    .setExpirationTime(now + tokenLifetimeSeconds)
-    .sign(key);
+  return devToken('service', 'order', { privateKeyPem, kid, issuer, audience, expiresIn: `${tokenLifetimeSeconds}s` });
 }
 
 /** The key id the key set gives the key: the thumbprint of its public part. */

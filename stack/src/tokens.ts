@@ -15,8 +15,9 @@ export interface TokenOptions {
   expiresIn?: string;
   issuer?: string;
   audience?: string;
-  /** PEM of another PKCS#8 EC P-256 key, to forge a token the services must refuse. */
+  /** PEM of another PKCS#8 EC P-256 key: a forged token, or a deployment's own key (with its `kid`). */
   privateKeyPem?: string;
+  kid?: string;
 }
 
 /**
@@ -26,7 +27,7 @@ export interface TokenOptions {
 export async function devToken(role: Role, subject: string, options: TokenOptions = {}): Promise<string> {
   const key = await importPKCS8(options.privateKeyPem ?? readFileSync(devKeyFile, 'utf8'), 'ES256');
   return new SignJWT({ role, ...(role === 'store_owner' && { store_id: subject }) })
-    .setProtectedHeader({ alg: 'ES256', kid: 'fooddelivery-dev-1', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'fooddelivery-dev-1', typ: 'JWT' })
     .setSubject(subject)
     .setIssuer(options.issuer ?? devIssuer)
     .setAudience(options.audience ?? devAudience)
