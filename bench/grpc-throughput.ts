@@ -9,6 +9,7 @@
  */
 import { OrderServiceClient, type PlaceOrderRequest } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
 import { stopAll, stopAllOnSignals } from '@fooddelivery/stack/processes';
+import { cpuSeconds } from '@fooddelivery/stack/cpu';
 import { startSystem } from '@fooddelivery/stack/system';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { loadavg } from 'node:os';
@@ -92,13 +93,35 @@ try {
     { name: 'bare grpc-js, fixed answer', call: grpcPlaceOrder(bareClient), results: [] },
   ];
   const [grpc, rest, bare] = targets as [(typeof targets)[0], (typeof targets)[0], (typeof targets)[0]];
+  const processes = {
+    order: system.service('order').process.pid,
+    payment: system.service('payment').process.pid,
+    FerretDB: system.ferretDb.pid(),
+    'nats-server': system.nats.pid(),
+  };
+  const cpuNow = () => ({
+    ...Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)])),
+    'load generator': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+  });
+  /** CPU milliseconds per successful PlaceOrder over gRPC, by process, one entry per round. */
+  const cpuPerOrder: Array<Record<string, number>> = [];
 
   console.log(`warming up: ${warmup}s of each, ${concurrency} calls in flight (load average ${loadavg()[0]!.toFixed(2)})`);
   for (const target of targets) await closedLoop(target.call, { concurrency, durationMs: warmup * 1000 });
   console.log(`${rounds} rounds of ${seconds}s each, ${concurrency} calls in flight, alternating`);
   for (let round = 0; round < rounds; round++) {
     for (const target of targets) {
+      const cpuBefore = cpuNow();
       target.results.push(await closedLoop(target.call, { concurrency, durationMs: seconds * 1000 }));
+      if (target === grpc) {
+        const cpuAfter = cpuNow();
+        const calls = target.results.at(-1)!.callsPerSecond * seconds;
+        cpuPerOrder.push(
+          Object.fromEntries(
+            Object.entries(cpuAfter).map(([name, used]) => [name, ((used - cpuBefore[name as keyof typeof cpuBefore]!) * 1000) / calls]),
+          ),
+        );
+      }
       console.log(
         `  round ${round + 1}/${rounds} ${target.name}: ${describeResult(target.results.at(-1)!)} (load average ${loadavg()[0]!.toFixed(2)})`,
       );
@@ -119,6 +142,11 @@ try {
   );
   console.log(`\nPlaceOrder over gRPC / bare grpc-js: ${((rate(grpc.results) / rate(bare.results)) * 100).toFixed(1)} %`);
   console.log(`PlaceOrder over REST / over gRPC: ${((rate(rest.results) / rate(grpc.results)) * 100).toFixed(1)} %`);
+  console.log('\nCPU per PlaceOrder over gRPC, by process (ms, median of the rounds):');
+  const cpuRow = Object.fromEntries(
+    Object.keys(cpuPerOrder[0] ?? {}).map((name) => [name, median(cpuPerOrder.map((round) => round[name]!))]),
+  );
+  console.log(table([{ ...cpuRow, total: Object.values(cpuRow).reduce((sum, ms) => sum + ms, 0) }]));
 
   const halfRate = Math.max(1, Math.round(rate(grpc.results) / 2));
   console.log(`\nPlaceOrder over gRPC at a fixed ${halfRate} calls/s (half its maximum), open model, ${rounds} rounds of ${seconds}s:`);
