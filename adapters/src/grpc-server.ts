@@ -16,16 +16,23 @@ export interface GrpcServerOptions {
   logger: Logger;
   metrics: Metrics;
   authenticate: Authenticate;
+  /** Connections older than this are closed gracefully (GOAWAY) once their calls end or after a minute; 0: never. */
+  maxConnectionAgeMs?: number;
 }
 
 /** A gRPC server with the standard health service and reflection, NOT_SERVING until `setServing`. */
 export class GrpcServer {
-  private readonly server = new grpc.Server();
+  private readonly server: grpc.Server;
   private readonly health: HealthImplementation;
   private readonly serviceNames: string[];
   private readonly errorDetails: ErrorDetails;
 
   constructor(private readonly options: GrpcServerOptions) {
+    this.server = new grpc.Server(
+      options.maxConnectionAgeMs
+        ? { 'grpc.max_connection_age_ms': options.maxConnectionAgeMs, 'grpc.max_connection_age_grace_ms': 60_000 }
+        : {},
+    );
     this.serviceNames = options.services.map((service) => service.name);
     this.health = new HealthImplementation(Object.fromEntries(['', ...this.serviceNames].map((name) => [name, 'NOT_SERVING'])));
     this.health.addToServer(this.server);

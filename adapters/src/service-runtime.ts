@@ -91,7 +91,14 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
   const bindings = spec.definitions.map((definition) => lateBinding(definition, () => live));
   const authenticate = authenticator(config, spec.publicMethods ?? [], spec.name);
   if (config.AUTH_MODE === 'off') logger.warn('AUTH_MODE=off: calls are not authenticated and every caller acts as an administrator');
-  const grpcServer = new GrpcServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics, authenticate });
+  const grpcServer = new GrpcServer({
+    services: bindings,
+    descriptorSet: spec.descriptorSet,
+    logger,
+    metrics,
+    authenticate,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+  });
   const restServer = new RestServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics, authenticate });
 
   let started = false;

@@ -40,7 +40,7 @@ await runService({
     MONGODB_DATABASE: env.text('order'),
     /** Every database operation gives up after this long, so an outage answers UNAVAILABLE promptly. */
     MONGODB_TIMEOUT_MS: env.positiveInt(1_500),
-    PAYMENT_GRPC_ADDRESS: env.hostPort('127.0.0.1:50052'),
+    PAYMENT_GRPC_ADDRESS: env.grpcTarget('127.0.0.1:50052'),
     PAYMENT_TIMEOUT_MS: env.positiveInt(1_500),
     /**
      * A file holding the order service's token for payment (role service, sub order), read again

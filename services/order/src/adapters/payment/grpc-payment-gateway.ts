@@ -53,7 +53,10 @@ export class GrpcPaymentGateway implements PaymentGateway {
     metrics: Metrics,
   ) {
     this.client = new PaymentServiceClient(address, channel, {
+      // Calls spread over every address the target resolves to (payment's replicas), not the first one only.
+      'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
       'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2_000,
     });
