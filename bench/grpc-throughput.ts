@@ -6,6 +6,7 @@
  * (open model: latency from the intended send time), for the latency a service at half load gives.
  *
  *   node --import tsx bench/grpc-throughput.ts [--seconds 15] [--concurrency 32] [--rounds 3] [--warmup 10]
+ *     [--payment-replicas 1] [--ferretdb sqlite|postgresql]
  */
 import { OrderServiceClient, type PlaceOrderRequest } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
 import { stopAll, stopAllOnSignals } from '@fooddelivery/stack/processes';
@@ -15,6 +16,7 @@ import { credentials, Metadata } from '@grpc/grpc-js';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startEchoServer } from './echo.js';
+import { ferretDbOn, parseBackend } from './ferretdb-backend.js';
 import { closedLoop, describeResult, openLoop, type Call, type LoadResult } from './load.js';
 import { median, table } from './support.js';
 
@@ -24,11 +26,15 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '10' },
+    'payment-replicas': { type: 'string', default: '1' },
+    ferretdb: { type: 'string', default: 'sqlite' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: npm run bench:grpc [-- --seconds 15 --concurrency 32 --rounds 3 --warmup 10]');
+  console.log(
+    'usage: npm run bench:grpc [-- --seconds 15 --concurrency 32 --rounds 3 --warmup 10 --payment-replicas 1 --ferretdb sqlite|postgresql]',
+  );
   console.log(
     'PlaceOrder through the whole order service over gRPC and REST beside a bare grpc-js server, alternating rounds;\n' +
       'prints medians and their ratios, then p50/p99 at a fixed arrival rate of half the measured maximum.',
@@ -39,7 +45,9 @@ const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const rounds = Number(values.rounds);
 const warmup = Number(values.warmup);
-for (const [name, value] of Object.entries({ seconds, concurrency, rounds, warmup })) {
+const paymentReplicas = Number(values['payment-replicas']);
+const backend = parseBackend(values.ferretdb);
+for (const [name, value] of Object.entries({ seconds, concurrency, rounds, warmup, 'payment-replicas': paymentReplicas })) {
   if (!Number.isInteger(value) || value < 1 || value > 10_000) throw new Error(`--${name} must be a whole number from 1 to 10000`);
 }
 
@@ -80,10 +88,15 @@ function restPlaceOrder(baseUrl: string): Call {
 
 stopAllOnSignals();
 try {
-  const system = await startSystem(['payment', 'order'], {
-    payment: { PAYMENT_LATENCY_MIN_MS: '0', PAYMENT_LATENCY_MAX_MS: '0', LOG_LEVEL: 'warn' },
-    order: { LOG_LEVEL: 'warn' },
+  const paymentEnv = { PAYMENT_LATENCY_MIN_MS: '0', PAYMENT_LATENCY_MAX_MS: '0', LOG_LEVEL: 'warn' };
+  const system = await startSystem(['payment'], { payment: paymentEnv }, { ferretDb: await ferretDbOn(backend) });
+  const payments = [system.service('payment')];
+  while (payments.length < paymentReplicas) payments.push(await system.startReplica('payment', paymentEnv));
+  await system.start('order', {
+    LOG_LEVEL: 'warn',
+    PAYMENT_GRPC_ADDRESS: paymentReplicas > 1 ? `ipv4:${payments.map((payment) => payment.grpc).join(',')}` : payments[0]!.grpc,
   });
+  console.log(`FerretDB on ${backend}, ${paymentReplicas} payment replica(s)`);
   const echo = await startEchoServer();
   const orderClient = new OrderServiceClient(system.service('order').grpc, credentials.createInsecure());
   const bareClient = new OrderServiceClient(echo, credentials.createInsecure());
@@ -95,7 +108,9 @@ try {
   const [grpc, rest, bare] = targets as [(typeof targets)[0], (typeof targets)[0], (typeof targets)[0]];
   const processes = {
     order: system.service('order').process.pid,
-    payment: system.service('payment').process.pid,
+    ...Object.fromEntries(
+      payments.map((payment, index) => [paymentReplicas > 1 ? `payment ${index + 1}` : 'payment', payment.process.pid]),
+    ),
     FerretDB: system.ferretDb.pid(),
     'nats-server': system.nats.pid(),
   };
