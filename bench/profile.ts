@@ -51,14 +51,22 @@ interface CpuProfile {
 }
 
 /** A V8 CPU profile's self time by package (node_modules), source directory or V8 category, and by function. */
-function summarize(file: string): { byPlace: Map<string, number>; byFunction: Map<string, number>; busyMs: number } {
+function summarize(
+  file: string,
+  skipMs: number,
+  windowMs: number,
+): { byPlace: Map<string, number>; byFunction: Map<string, number>; busyMs: number } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const byPlace = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let busyMs = 0;
+  let at = 0;
   profile.samples.forEach((id, index) => {
     const ms = (profile.timeDeltas[index] ?? 0) / 1000;
+    at += ms;
+    // Only the profiled window: not the start (loading and compiling modules) nor the warm-up.
+    if (at < skipMs || at > skipMs + windowMs) return;
     const { functionName, url, lineNumber } = nodes.get(id)!.callFrame;
     if (functionName === '(idle)') return;
     busyMs += ms;
@@ -91,6 +99,14 @@ function top(map: Map<string, number>, busyMs: number, count: number, label: str
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([name, ms]) => ({ [label]: name, 'self ms': Math.round(ms), '% of busy': (ms / busyMs) * 100 }));
+}
+
+/** How long ago the process started, from /proc (its start time in clock ticks since boot). */
+function processAgeMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const startTicks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  const uptimeSeconds = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  return (uptimeSeconds - startTicks / 100) * 1000;
 }
 
 stopAllOnSignals();
@@ -129,6 +145,8 @@ try {
   const ferretProfile = fetch(`http://127.0.0.1:${pprofPort}/debug/pprof/profile?seconds=${seconds}`).then((response) =>
     response.arrayBuffer(),
   );
+  const age = (pid: number) => processAgeMs(pid);
+  const windowStartsAt = { order: age(system.service('order').process.pid), payment: age(system.service('payment').process.pid) };
   const result = await closedLoop(placeOrder, { concurrency, durationMs: seconds * 1000 });
   console.log(`profiled window: ${describeResult(result)} (the profilers slow everything down a little)`);
   writeFileSync(join(out, 'ferretdb.pprof'), Buffer.from(await ferretProfile));
@@ -140,8 +158,10 @@ try {
   for (const [name, dir] of Object.entries(profiles)) {
     const file = readdirSync(dir).find((entry) => entry.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no CPU profile written by ${name} in ${dir}`);
-    const { byPlace, byFunction, busyMs } = summarize(join(dir, file));
-    console.log(`\n${name}: ${Math.round(busyMs)} ms busy (${join(dir, file)})`);
+    const { byPlace, byFunction, busyMs } = summarize(join(dir, file), windowStartsAt[name as keyof typeof windowStartsAt], seconds * 1000);
+    console.log(
+      `\n${name}: ${Math.round(busyMs)} ms busy in the ${seconds}s window, ${(busyMs / result.callsPerSecond / seconds).toFixed(2)} ms per order (${join(dir, file)})`,
+    );
     console.log(table(top(byPlace, busyMs, 12, 'package or source')));
     console.log(table(top(byFunction, busyMs, 12, 'function (self time)')));
   }
