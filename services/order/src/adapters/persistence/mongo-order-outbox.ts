@@ -23,7 +23,12 @@ export class MongoOrderOutbox implements OutboxStore {
   }
 
   async markPublished(keys: string[]): Promise<void> {
-    await this.database.pending.deleteMany({ _id: { $in: keys } });
+    // One delete statement per key, in one command: FerretDB looks each up by its _id index,
+    // where a single {_id: {$in: keys}} filter would scan the collection.
+    await this.database.pending.bulkWrite(
+      keys.map((_id) => ({ deleteOne: { filter: { _id } } })),
+      { ordered: false },
+    );
   }
 
   private async resolve(record: PendingChangeDocument): Promise<OutboxItem | undefined> {
