@@ -328,6 +328,27 @@ def test_who_may_read_what(marketing: Marketing) -> None:
     assert status == 200 and body == {}
 
 
+def test_grpc_and_rest_calls_are_counted_alike_with_the_grpc_code_they_answer(marketing: Marketing) -> None:
+    refused = {
+        "grpc_service": "fooddelivery.marketing.v1.MarketingService",
+        "grpc_method": "ListCoupons",
+        "grpc_code": "PermissionDenied",
+    }
+    before = {t: marketing.metric("grpc_server_handled_total", transport=t, **refused) for t in ("grpc", "rest")}
+    status, _ = marketing.rest("/v1/customers/c-1/coupons", f"Bearer {token('c-2')}")
+    assert status == 403
+    with pytest.raises(grpc.RpcError):
+        marketing.list_coupons("c-1", who="c-2")
+    for transport in ("grpc", "rest"):
+        assert marketing.metric("grpc_server_handled_total", transport=transport, **refused) == before[transport] + 1
+    ok = {"grpc_method": "ListCoupons", "grpc_code": "OK", "transport": "grpc"}
+    calls = marketing.metric("grpc_server_handled_total", **ok)
+    marketing.list_coupons("c-1", who="c-1")
+    assert marketing.metric("grpc_server_handled_total", **ok) == calls + 1
+    timed = marketing.metric("grpc_server_handling_seconds_count", grpc_method="ListCoupons", transport="grpc")
+    assert timed >= calls + 1
+
+
 async def delete_consumer(nats_url: str, stream: str, durable: str) -> None:
     nc = await nats.connect(nats_url)
     try:
