@@ -28,7 +28,7 @@ const CODE_NAMES = [
 ] as const;
 
 /** The `grpc_code` label of a gRPC status code: `OK`, `NotFound`, `Unavailable`, … */
-export function grpcCodeName(code: number): string {
+function grpcCodeName(code: number): string {
   return CODE_NAMES[code] ?? 'Unknown';
 }
 

@@ -11,18 +11,18 @@ export interface OutboxBacklog {
  * and `outbox_oldest_unpublished_age_seconds` (0 when nothing waits). Every replica reports the
  * same store, so aggregate with max(). A store that does not answer leaves the last values.
  */
-export function observeOutbox(outbox: OutboxBacklog, metrics: Metrics, now: () => number = Date.now): void {
+export function observeOutbox(outbox: OutboxBacklog, metrics: Metrics): void {
+  const unpublished = metrics.gauge('outbox_unpublished', 'Outbox items (events committed with a state change) not published yet');
+  const oldestAge = metrics.gauge('outbox_oldest_unpublished_age_seconds', 'Age of the oldest outbox item not published yet (0: none)');
   let reading: Promise<void> | undefined;
   const read = () =>
     (reading ??= outbox
       .backlog()
       .then(({ items, oldest }) => {
         unpublished.set(items);
-        oldestAge.set(oldest ? Math.max(0, (now() - oldest.getTime()) / 1000) : 0);
+        oldestAge.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
       })
       .catch(() => {})
       .finally(() => (reading = undefined)));
-  const unpublished = metrics.gauge('outbox_unpublished', 'Outbox items (events committed with a state change) not published yet');
-  const oldestAge = metrics.gauge('outbox_oldest_unpublished_age_seconds', 'Age of the oldest outbox item not published yet (0: none)');
   metrics.onScrape(read);
 }
