@@ -20,6 +20,7 @@ from marketing.adapters.errors import PublicError, to_public_error
 from marketing.adapters.log import Logger, log_context
 from marketing.adapters.rest.http_rules import HttpRoute, http_routes
 from marketing.adapters.rpc import Authenticate, Handler, RpcCall, log_failure
+from marketing.adapters.scrape import read_all
 from marketing.domain.errors import MarketingError, invalid_field
 
 
@@ -67,6 +68,7 @@ class RestServer:
             await self._runner.cleanup()
 
     async def _metrics(self, _request: web.Request) -> web.Response:
+        await read_all()
         return web.Response(body=generate_latest(), headers={"content-type": CONTENT_TYPE_LATEST})
 
     async def _dispatch(self, request: web.Request) -> web.Response:
