@@ -6,7 +6,7 @@ import { addReflection } from './reflection.js';
 import { ErrorDetails } from './error-details.js';
 import { descriptorRegistry } from './http-routes.js';
 import { guardedDeserializer, MalformedRequest } from './request-decoding.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics, RpcCall } from './metrics.js';
 import { methodName, type Authenticate, type CallContext, type ServiceBinding, type StreamHandler, type UnaryHandler } from './rpc.js';
 
 export interface GrpcServerOptions {
@@ -82,37 +82,37 @@ export class GrpcServer {
       const handler = service.handlers[key];
       if (!handler) throw new Error(`${service.name}: no handler for ${key}`);
       const rpc = methodName(method.path);
+      const call: RpcCall = { service: service.name, method: rpc, streaming: method.responseStream, transport: 'grpc' };
       implementation[key] = method.responseStream
-        ? this.serverStreaming(rpc, handler as StreamHandler<unknown, unknown>)
-        : this.unary(rpc, handler as UnaryHandler<unknown, unknown>);
+        ? this.serverStreaming(call, handler as StreamHandler<unknown, unknown>)
+        : this.unary(call, handler as UnaryHandler<unknown, unknown>);
     }
     return implementation;
   }
 
-  private unary(rpc: string, handler: UnaryHandler<unknown, unknown>): grpc.handleUnaryCall<unknown, unknown> {
+  private unary(rpcCall: RpcCall, handler: UnaryHandler<unknown, unknown>): grpc.handleUnaryCall<unknown, unknown> {
+    const rpc = rpcCall.method;
     return (call, callback) => {
-      const stopTimer = this.options.metrics.rpcDuration.startTimer({ method: rpc, transport: 'grpc' });
+      const handled = this.options.metrics.rpcStarted(rpcCall);
       // The outcome is handled inside the call's log context, so failures carry its orderId.
       withLogContext({ rpc }, () =>
         callContext(rpc, call, this.options.authenticate)
           .then((context) => handler(call.request, context))
           .then(
             (response) => {
-              stopTimer();
-              this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
+              handled(grpc.status.OK);
               callback(null, response);
             },
-            (error: unknown) => {
-              stopTimer();
-              callback(this.toServiceError(rpc, error));
-            },
+            (error: unknown) => callback(this.toServiceError(rpc, error, handled)),
           ),
       );
     };
   }
 
-  private serverStreaming(rpc: string, handler: StreamHandler<unknown, unknown>): grpc.handleServerStreamingCall<unknown, unknown> {
+  private serverStreaming(rpcCall: RpcCall, handler: StreamHandler<unknown, unknown>): grpc.handleServerStreamingCall<unknown, unknown> {
+    const rpc = rpcCall.method;
     return (call) => {
+      const handled = this.options.metrics.rpcStarted(rpcCall);
       const send = (response: unknown) =>
         new Promise<void>((resolve) => {
           if (call.write(response)) resolve();
@@ -123,18 +123,18 @@ export class GrpcServer {
           .then((context) => handler(call.request, context, send))
           .then(
             () => {
-              this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
+              handled(grpc.status.OK);
               call.end();
             },
-            (error: unknown) => call.emit('error', this.toServiceError(rpc, error)),
+            (error: unknown) => call.emit('error', this.toServiceError(rpc, error, handled)),
           ),
       );
     };
   }
 
-  private toServiceError(rpc: string, error: unknown): Partial<grpc.ServiceError> {
+  private toServiceError(rpc: string, error: unknown, handled: (code: number) => void): Partial<grpc.ServiceError> {
     const failure = toPublicError(error);
-    this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: grpc.status[failure.grpcStatus] });
+    handled(failure.grpcStatus);
     logFailure(this.options.logger, rpc, failure, error);
     const metadata = new grpc.Metadata();
     metadata.set('error-reason', failure.reason);

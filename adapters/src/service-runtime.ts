@@ -4,6 +4,7 @@ import { containsDevelopmentKey, DEVELOPMENT_ISSUER, loadJwks, TokenVerifier, un
 import type { CodedError } from './errors.js';
 import { grpcTlsProblems, serverCredentials } from './grpc-tls.js';
 import { startConsumer, type ConsumerOptions, type EventSubscription } from './jetstream.js';
+import { observeConsumer } from './jetstream-metrics.js';
 import type { NatsConnection } from 'nats';
 import { GrpcServer } from './grpc-server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -174,6 +175,7 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
         }),
       );
       hooks.push(() => consumer.stop());
+      observeConsumer(connection, { stream: options.stream, durable: options.durable }, metrics);
     },
   };
   try {
