@@ -43,6 +43,9 @@ mocha_run() {
 step "typecheck"
 npm run -s typecheck
 
+step "ESLint with type information (eslint.config.js), no warnings allowed"
+npm run -s lint:eslint
+
 step "buf lint"
 npx buf lint
 

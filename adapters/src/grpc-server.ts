@@ -39,7 +39,7 @@ export class GrpcServer {
           { ...method, requestDeserialize: guardedDeserializer(method.requestDeserialize, registry, method.path) },
         ]),
       );
-      this.server.addService(guarded as grpc.ServiceDefinition, this.implement(service));
+      this.server.addService(guarded, this.implement(service));
     }
   }
 
@@ -86,7 +86,7 @@ export class GrpcServer {
     return (call, callback) => {
       const stopTimer = this.options.metrics.rpcDuration.startTimer({ method: rpc, transport: 'grpc' });
       // The outcome is handled inside the call's log context, so failures carry its orderId.
-      withLogContext({ rpc }, () =>
+      void withLogContext({ rpc }, () =>
         callContext(rpc, call, this.options.authenticate)
           .then((context) => handler(call.request, context))
           .then(
@@ -111,7 +111,7 @@ export class GrpcServer {
           if (call.write(response)) resolve();
           else call.once('drain', () => resolve());
         });
-      withLogContext({ rpc }, () =>
+      void withLogContext({ rpc }, () =>
         callContext(rpc, call, this.options.authenticate)
           .then((context) => handler(call.request, context, send))
           .then(

@@ -1,5 +1,6 @@
 import {
   AckPolicy,
+  DebugEvents,
   DeliverPolicy,
   DiscardPolicy,
   RetentionPolicy,
@@ -46,8 +47,8 @@ export async function connectNats(url: string, name: string, logger: Logger, see
   });
   void (async () => {
     for await (const status of connection.status()) {
-      if (status.type === 'pingTimer') continue;
-      logger.info({ nats: status.type, data: String(status.data) }, 'NATS connection status');
+      if (status.type === DebugEvents.PingTimer) continue;
+      logger.info({ nats: status.type, data: status.data }, 'NATS connection status');
     }
   })();
   return connection;

@@ -21,7 +21,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventually } from '../support/events.js';
 import { orderStatus, storeOrder } from '../support/flow.js';
-import { call, clients, grpcError } from '../support/grpc-clients.js';
+import { call, clients, grpcError, type UnaryMethod } from '../support/grpc-clients.js';
 import { anOrder } from '../support/orders.js';
 
 const STORE = 'store-seoul-chicken';
@@ -178,7 +178,7 @@ describe('order tracking and customer notifications (notification service), end 
     return order;
   };
   const act = (rpc: 'acceptOrder' | 'startCooking' | 'startDelivery' | 'completeDelivery', orderId: string) =>
-    call((api.store[rpc] as Function).bind(api.store), { storeId: STORE, orderId });
+    call((api.store[rpc] as UnaryMethod<{ storeId: string; orderId: string }, unknown>).bind(api.store), { storeId: STORE, orderId });
   const storeSteps = [
     ['acceptOrder', 'fooddelivery.store.accepted', 'ACCEPTED'],
     ['startCooking', 'fooddelivery.store.cooking_started', 'COOKING'],
@@ -219,7 +219,7 @@ describe('order tracking and customer notifications (notification service), end 
       const decoder = new TextDecoder();
       let buffer = '';
       for await (const chunk of response.body!) {
-        buffer += decoder.decode(chunk, { stream: true });
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
         for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
