@@ -48,8 +48,3 @@ export async function openSqlOrm(
   await orm.schema.updateSchema({ safe: true });
   return orm;
 }
-
-/** `sqlite:<file>` or `postgres(ql)://…`. */
-export function isSqlDatabaseUrl(value: string): boolean {
-  return /^sqlite:.+/.test(value) || /^postgres(ql)?:\/\//.test(value);
-}
