@@ -44,7 +44,8 @@ async function until<T>(what: string, send: () => Promise<T>): Promise<T> {
       return await send();
     } catch (error) {
       const code = (error as ServiceError).code;
-      if (attempt > 100 || ![status.NOT_FOUND, status.UNAVAILABLE].includes(code)) throw new Error(`${what}: ${(error as Error).message}`);
+      if (attempt > 100 || ![status.NOT_FOUND, status.UNAVAILABLE].includes(code))
+        throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -39,7 +39,7 @@ interface SiegeRun {
 
 function siege(url: string, body: string): Promise<SiegeRun> {
   const rc = new URL('./siegerc', import.meta.url).pathname;
-  const args = ['-R', rc, '-c', values.users!, '-t', `${values.seconds}S`, '--content-type', 'application/json', `${url} POST ${body}`];
+  const args = ['-R', rc, '-c', values.users, '-t', `${values.seconds}S`, '--content-type', 'application/json', `${url} POST ${body}`];
   return new Promise((resolve, reject) => {
     execFile(siegeBinary, args, { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
       const figure = (label: string) => Number(new RegExp(`${label}:\\s+([\\d.]+)`).exec(stderr)?.[1]);
@@ -60,7 +60,7 @@ async function scenario(name: string, paymentTimeoutMs: number): Promise<Record<
     payment: {
       PAYMENT_LATENCY_MIN_MS: String(latency.min),
       PAYMENT_LATENCY_MAX_MS: String(latency.max),
-      PAYMENT_CAPACITY: values.capacity!,
+      PAYMENT_CAPACITY: values.capacity,
       PAYMENT_QUEUE_LIMIT: '0',
       LOG_LEVEL: 'warn',
     },

@@ -48,6 +48,14 @@ for (const [name, value] of Object.entries({ seconds, concurrency, orders: order
 const STORE = 'store-seoul-chicken';
 const deadline = (ms = 10_000) => ({ deadline: Date.now() + ms });
 
+/** The store's step RPCs (AcceptOrder, ...), which take the same request. */
+type StoreStep = (
+  request: { storeId: string; orderId: string },
+  metadata: Metadata,
+  options: { deadline: number },
+  callback: (error: ServiceError | null, response: unknown) => void,
+) => unknown;
+
 function unary<Req, Res>(
   method: (
     request: Req,
@@ -94,7 +102,7 @@ try {
     for (const action of actions.slice(0, index % (actions.length + 1))) {
       for (let attempt = 0; ; attempt++) {
         try {
-          await unary((store[action] as Function).bind(store), { storeId: STORE, orderId });
+          await unary((store[action] as StoreStep).bind(store), { storeId: STORE, orderId });
           break;
         } catch (error) {
           // The store may not have received the paid order yet.

@@ -2,11 +2,10 @@
  * Creates what the deployment needs and its manifests must not hold: NATS keys, certificates, the
  * key set tokens are checked against, and order's token for payment. See `--help`.
  */
-import { authorizationBlock, serviceIdentities, type ServiceIdentity } from '@fooddelivery/stack/nats-access';
+import { authorizationBlock, createUserNkey, serviceIdentities, type ServiceIdentity } from '@fooddelivery/stack/nats-access';
 import { displayPath, repoRoot } from '@fooddelivery/stack/paths';
 import { devAudience, devIssuer, devToken } from '@fooddelivery/stack/tokens';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose';
-import { nkeys } from 'nats';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -126,8 +125,7 @@ interface NatsKey {
 }
 
 function natsKey(): NatsKey {
-  const user = nkeys.createUser();
-  return { seed: new TextDecoder().decode(user.getSeed()), publicKey: user.getPublicKey() };
+  return createUserNkey();
 }
 
 interface Certificate {

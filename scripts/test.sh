@@ -43,6 +43,12 @@ mocha_run() {
 step "typecheck"
 npm run -s typecheck
 
+step "ESLint with type information (eslint.config.js), no warnings allowed"
+npm run -s lint:eslint
+
+step "unused files, exports and dependencies (knip)"
+npm run -s lint:knip
+
 step "buf lint"
 npx buf lint
 

@@ -5,7 +5,6 @@ import type { CodedError } from './errors.js';
 
 import type { Actor, Role } from '@fooddelivery/kernel/actor';
 
-export type { Role } from '@fooddelivery/kernel/actor';
 const roles: readonly Role[] = ['customer', 'store_owner', 'admin', 'service'];
 
 /** Who is calling, from a verified token. */

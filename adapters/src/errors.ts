@@ -31,27 +31,6 @@ const statusByKind: Record<ErrorKind, { grpc: GrpcStatus; http: number }> = {
   unimplemented: { grpc: GrpcStatus.UNIMPLEMENTED, http: 501 },
 };
 
-/** HTTP status for every gRPC code (google.rpc.Code → HTTP, as in googleapis' code.proto). */
-export const httpStatusByGrpc: Record<GrpcStatus, number> = {
-  [GrpcStatus.OK]: 200,
-  [GrpcStatus.CANCELLED]: 499,
-  [GrpcStatus.UNKNOWN]: 500,
-  [GrpcStatus.INVALID_ARGUMENT]: 400,
-  [GrpcStatus.DEADLINE_EXCEEDED]: 504,
-  [GrpcStatus.NOT_FOUND]: 404,
-  [GrpcStatus.ALREADY_EXISTS]: 409,
-  [GrpcStatus.PERMISSION_DENIED]: 403,
-  [GrpcStatus.RESOURCE_EXHAUSTED]: 429,
-  [GrpcStatus.FAILED_PRECONDITION]: 400,
-  [GrpcStatus.ABORTED]: 409,
-  [GrpcStatus.OUT_OF_RANGE]: 400,
-  [GrpcStatus.UNIMPLEMENTED]: 501,
-  [GrpcStatus.INTERNAL]: 500,
-  [GrpcStatus.UNAVAILABLE]: 503,
-  [GrpcStatus.DATA_LOSS]: 500,
-  [GrpcStatus.UNAUTHENTICATED]: 401,
-};
-
 export function isCodedError(error: unknown): error is CodedError {
   return (
     error instanceof Error &&
@@ -140,21 +119,4 @@ export class InvalidRequestError extends Error implements CodedError {
     super(`${field}: ${message}`);
     this.name = 'InvalidRequestError';
   }
-}
-
-/** For RPCs in the contract whose capability is not built yet. */
-export class NotImplementedError extends Error implements CodedError {
-  readonly code = 'RPC.NOT_IMPLEMENTED';
-  readonly kind = 'unimplemented' as const;
-  constructor(rpc: string) {
-    super(`${rpc} is not available yet`);
-    this.name = 'NotImplementedError';
-  }
-}
-
-/** Handlers that answer UNIMPLEMENTED for every method of a generated service definition. */
-export function notImplemented<D extends Record<string, { path: string }>>(definition: D): { [K in keyof D]: () => Promise<never> } {
-  return Object.fromEntries(
-    Object.entries(definition).map(([key, method]) => [key, () => Promise.reject(new NotImplementedError(method.path.slice(1)))]),
-  ) as { [K in keyof D]: () => Promise<never> };
 }

@@ -46,7 +46,7 @@ export class GrpcServer {
           { ...method, requestDeserialize: guardedDeserializer(method.requestDeserialize, registry, method.path) },
         ]),
       );
-      this.server.addService(guarded as grpc.ServiceDefinition, this.implement(service));
+      this.server.addService(guarded, this.implement(service));
     }
   }
 
@@ -95,7 +95,7 @@ export class GrpcServer {
     return (call, callback) => {
       const handled = this.options.metrics.rpcStarted(rpcCall);
       // The outcome is handled inside the call's log context, so failures carry its orderId.
-      withLogContext({ rpc }, () =>
+      void withLogContext({ rpc }, () =>
         callContext(rpc, call, this.options.authenticate)
           .then((context) => handler(call.request, context))
           .then(
@@ -118,7 +118,7 @@ export class GrpcServer {
           if (call.write(response)) resolve();
           else call.once('drain', () => resolve());
         });
-      withLogContext({ rpc }, () =>
+      void withLogContext({ rpc }, () =>
         callContext(rpc, call, this.options.authenticate)
           .then((context) => handler(call.request, context, send))
           .then(

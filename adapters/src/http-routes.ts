@@ -33,7 +33,7 @@ export function httpRoutes(registry: FileRegistry, serviceNames: string[]): Http
     for (const method of service.methods) {
       const options = method.proto.options;
       if (!options || !hasExtension(options, httpRule)) continue;
-      const rule = getExtension(options, httpRule) as unknown as HttpRuleShape;
+      const rule = getExtension(options, httpRule) as HttpRuleShape;
       for (const binding of [rule, ...rule.additionalBindings]) {
         const pattern = binding.pattern;
         if (!('value' in pattern)) continue;

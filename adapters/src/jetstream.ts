@@ -4,16 +4,13 @@ import {
   DiscardPolicy,
   RetentionPolicy,
   StorageType,
-  connect,
   headers as natsHeaders,
-  nkeyAuthenticator,
   nanos,
   type ConsumerMessages,
   type JetStreamClient,
   type JsMsg,
   type NatsConnection,
 } from 'nats';
-import { readFileSync } from 'node:fs';
 import { isDependencyOutage } from './errors.js';
 import { withLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -26,32 +23,6 @@ export const EventHeader = {
   orderId: 'Correlation-Id',
   causationId: 'Causation-Id',
 } as const;
-
-/**
- * Connects as `name`, retrying forever (including the first connection) and logging status
- * changes. With a seed file the connection authenticates with that nkey, and its replies come on
- * `_INBOX_<name>`, the only inbox its permissions let it read.
- */
-export async function connectNats(url: string, name: string, logger: Logger, seedFile = ''): Promise<NatsConnection> {
-  const connection = await connect({
-    servers: url,
-    name,
-    ...(seedFile && {
-      authenticator: nkeyAuthenticator(() => new TextEncoder().encode(readFileSync(seedFile, 'utf8').trim())),
-      inboxPrefix: `_INBOX_${name}`,
-    }),
-    waitOnFirstConnect: true,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
-  });
-  void (async () => {
-    for await (const status of connection.status()) {
-      if (status.type === 'pingTimer') continue;
-      logger.info({ nats: status.type, data: String(status.data) }, 'NATS connection status');
-    }
-  })();
-  return connection;
-}
 
 export interface StreamLimits {
   /** Replicas on a NATS cluster. */

@@ -25,10 +25,6 @@ export function addLogContext(fields: LogContext): void {
   if (store) Object.assign(store, fields);
 }
 
-export function currentLogContext(): LogContext {
-  return { ...context.getStore() };
-}
-
 /** JSON lines on stdout: one object per line with time, level, service and correlation fields. */
 export function createLogger(service: string, level: string): Logger {
   return pino({

@@ -21,7 +21,7 @@ export async function openSqlOrm(
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    orm = (await SqliteOrm.init({ ...common, dbName: file })) as unknown as SqlOrm;
+    orm = await SqliteOrm.init({ ...common, dbName: file });
     // WAL lets readers proceed during a write; with synchronous=NORMAL a commit survives a
     // process crash (only a power loss may take the last ones) and costs no fsync per transaction.
     await orm.em.getConnection().execute('PRAGMA journal_mode = WAL');
@@ -29,7 +29,7 @@ export async function openSqlOrm(
     // A write waits this long for another to finish, then fails (answered UNAVAILABLE, not hung).
     await orm.em.getConnection().execute(`PRAGMA busy_timeout = ${timeouts.busyMs}`);
   } else {
-    orm = (await PostgresOrm.init({
+    orm = await PostgresOrm.init({
       ...common,
       clientUrl: databaseUrl,
       pool: { min: 0, max: 10 },
@@ -42,14 +42,9 @@ export async function openSqlOrm(
           query_timeout: timeouts.statementMs,
         },
       },
-    })) as unknown as SqlOrm;
+    });
   }
   await orm.schema.ensureDatabase();
   await orm.schema.updateSchema({ safe: true });
   return orm;
-}
-
-/** `sqlite:<file>` or `postgres(ql)://…`. */
-export function isSqlDatabaseUrl(value: string): boolean {
-  return /^sqlite:.+/.test(value) || /^postgres(ql)?:\/\//.test(value);
 }

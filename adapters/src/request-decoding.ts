@@ -103,7 +103,7 @@ function explain(input: DescMessage | undefined, bytes: Buffer, error: unknown):
   if (input) {
     let message: PlainMessage;
     try {
-      message = fromBinary(input, bytes) as unknown as PlainMessage;
+      message = fromBinary(input, bytes);
     } catch (failure) {
       return new InvalidRequestError('request', `is not a valid ${input.typeName} message (${(failure as Error).message})`);
     }

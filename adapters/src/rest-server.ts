@@ -1,6 +1,7 @@
 import {
   fromBinary,
   fromJson,
+  ScalarType,
   toBinary,
   toJson,
   type DescField,
@@ -232,7 +233,7 @@ export class RestServer {
     } catch (error) {
       throw new InvalidRequestError(fieldFromJsonError(error), jsonErrorText(error));
     }
-    const unsafeField = unsafeIntegerField(route.input, message as unknown as Record<string, unknown>);
+    const unsafeField = unsafeIntegerField(route.input, message);
     if (unsafeField) throw unsafeIntegerError(unsafeField);
     return route.definition.requestDeserialize(Buffer.from(toBinary(route.input, message)));
   }
@@ -267,7 +268,7 @@ function setField(json: JsonObject, message: DescMessage, dottedName: string, va
     if (!field) throw new InvalidRequestError(dottedName, 'is not a field of this request');
     const key = field.jsonName;
     if (index === names.length - 1) {
-      const typed = field.fieldKind === 'scalar' && field.scalar === 8 ? value === 'true' : value;
+      const typed = field.fieldKind === 'scalar' && field.scalar === ScalarType.BOOL ? value === 'true' : value;
       if (field.fieldKind === 'list') {
         const list = (target[key] as JsonValue[] | undefined) ?? [];
         list.push(typed);

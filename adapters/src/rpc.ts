@@ -25,10 +25,10 @@ export interface MethodDefinition<Req = unknown, Res = unknown> {
   path: string;
   requestStream: boolean;
   responseStream: boolean;
-  requestSerialize(value: Req): Buffer;
-  requestDeserialize(bytes: Buffer): Req;
-  responseSerialize(value: Res): Buffer;
-  responseDeserialize(bytes: Buffer): Res;
+  requestSerialize: (value: Req) => Buffer;
+  requestDeserialize: (bytes: Buffer) => Req;
+  responseSerialize: (value: Res) => Buffer;
+  responseDeserialize: (bytes: Buffer) => Res;
 }
 
 type RequestOf<M> = M extends { requestDeserialize(bytes: Buffer): infer R } ? R : never;
@@ -41,26 +41,29 @@ export type ServiceHandlers<D> = {
     : UnaryHandler<RequestOf<D[K]>, ResponseOf<D[K]>>;
 };
 
+/** A service's methods, whatever their request and response types (checked by bindService). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- methods of every request and response type in one record
+export type ServiceDefinition = Record<string, MethodDefinition<any, any>>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers of every request and response type in one record
+type AnyHandler = UnaryHandler<any, any> | StreamHandler<any, any>;
+
 /** A generated service definition together with its handlers. */
 export interface ServiceBinding {
   /** Full proto name, e.g. `fooddelivery.order.v1.OrderService`. */
   name: string;
-  definition: Record<string, MethodDefinition<any, any>>;
-  handlers: Record<string, UnaryHandler<any, any> | StreamHandler<any, any>>;
+  definition: ServiceDefinition;
+  handlers: Record<string, AnyHandler>;
 }
 
 /** Pairs a definition with handlers whose types are checked against it. */
-export function bindService<D extends Record<string, MethodDefinition<any, any>>>(
-  definition: D,
-  handlers: ServiceHandlers<D>,
-): ServiceBinding {
+export function bindService<D extends ServiceDefinition>(definition: D, handlers: ServiceHandlers<D>): ServiceBinding {
   const first = Object.values(definition)[0];
   if (!first) throw new Error('service definition has no methods');
   const name = first.path.split('/')[1] ?? '';
   return {
     name,
     definition,
-    handlers: handlers as unknown as ServiceBinding['handlers'],
+    handlers,
   };
 }
 

@@ -10,7 +10,7 @@ import { GrpcServer } from './grpc-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { RestServer } from './rest-server.js';
-import type { Authenticate, MethodDefinition, ServiceBinding } from './rpc.js';
+import type { Authenticate, ServiceBinding, ServiceDefinition } from './rpc.js';
 
 export type CommonConfig = z.infer<z.ZodObject<ReturnType<typeof commonConfigShape>>>;
 
@@ -19,23 +19,23 @@ export interface ServiceKit<S extends z.ZodRawShape> {
   logger: Logger;
   metrics: Metrics;
   /** Runs `fn` until it succeeds, waiting longer between tries; logs each failure. */
-  retry<T>(dependency: string, fn: () => Promise<T>): Promise<T>;
+  retry: <T>(dependency: string, fn: () => Promise<T>) => Promise<T>;
   /** Registered hooks run in reverse order on shutdown, after the servers have drained. */
-  onShutdown(hook: () => Promise<void> | void): void;
+  onShutdown: (hook: () => Promise<void> | void) => void;
   /** Aborted when shutdown starts, e.g. to stop waiting for a dependency. */
   stopping: AbortSignal;
   /**
    * Starts a durable consumer (retrying until its streams exist) with the configured ack wait,
    * redelivery backoff and metrics, and stops it on shutdown before the connection drains.
    */
-  consume(connection: NatsConnection, subscription: EventSubscription & Partial<Pick<ConsumerOptions, 'concurrency'>>): Promise<void>;
+  consume: (connection: NatsConnection, subscription: EventSubscription & Partial<Pick<ConsumerOptions, 'concurrency'>>) => Promise<void>;
   /**
    * Runs `work` every `everyMs` (never two rounds at once) until shutdown, logging failures as
    * `what` failing; a round that fails is simply tried again next time.
    */
-  repeat(what: string, everyMs: number, work: () => Promise<void>): void;
+  repeat: (what: string, everyMs: number, work: () => Promise<void>) => void;
   /** The service answers NOT_SERVING while any reported part is down (e.g. a consumer that stopped receiving). */
-  reportHealth(part: string, up: boolean): void;
+  reportHealth: (part: string, up: boolean) => void;
 }
 
 export interface ServiceSpec<S extends z.ZodRawShape> {
@@ -49,7 +49,7 @@ export interface ServiceSpec<S extends z.ZodRawShape> {
   /** Methods callable without a token (proto names, e.g. ListStores). */
   publicMethods?: string[];
   /** The generated service definitions served, for health, reflection and REST. */
-  definitions: Array<Record<string, MethodDefinition<any, any>>>;
+  definitions: ServiceDefinition[];
   /** Connects to dependencies and wires the use cases; the service is SERVING once it resolves. */
   start(kit: ServiceKit<S>): Promise<ServiceBinding[]>;
 }
@@ -222,7 +222,7 @@ function productionRules(config: CommonConfig): string[] {
   return problems;
 }
 
-function lateBinding(definition: Record<string, MethodDefinition<any, any>>, live: () => ServiceBinding[] | undefined): ServiceBinding {
+function lateBinding(definition: ServiceDefinition, live: () => ServiceBinding[] | undefined): ServiceBinding {
   const name = Object.values(definition)[0]?.path.split('/')[1] ?? '';
   const handlers: ServiceBinding['handlers'] = {};
   for (const key of Object.keys(definition)) {

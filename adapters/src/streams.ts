@@ -8,5 +8,3 @@ export const Streams = {
   payment: { name: 'FOODDELIVERY_PAYMENT', subjects: ['fooddelivery.payment.>'] },
   store: { name: 'FOODDELIVERY_STORE', subjects: ['fooddelivery.store.>'] },
 } as const;
-
-export type StreamName = (typeof Streams)[keyof typeof Streams]['name'];

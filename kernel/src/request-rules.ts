@@ -26,16 +26,16 @@ export function requestRules(context: string, errorClass: ErrorClass = DomainErr
   return {
     invalidField,
     optionalText,
-    requireId(field: string, value: string): string {
+    requireId: (field: string, value: string): string => {
       if (value === '') throw invalidField(field, 'is required');
       if (!idPattern.test(value)) throw invalidField(field, 'must be 1–64 letters, digits, ".", "_", ":" or "-"');
       return value;
     },
-    requireText(field: string, value: string, maxLength: number): string {
+    requireText: (field: string, value: string, maxLength: number): string => {
       if (value.trim() === '') throw invalidField(field, 'is required');
       return optionalText(field, value, maxLength);
     },
-    pageSize(value: number): number {
+    pageSize: (value: number): number => {
       if (value < 0) throw invalidField('page_size', 'must not be negative');
       if (value > 100) throw invalidField('page_size', 'must be at most 100');
       return value === 0 ? 20 : value;

@@ -10,13 +10,6 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
-/** The CPU a process used over `ms`, as a percentage of one core. */
-export async function cpuPercent(pid: number, ms: number): Promise<number> {
-  const before = cpuSeconds(pid);
-  await sleep(ms);
-  return ((cpuSeconds(pid) - before) / (ms / 1000)) * 100;
-}
-
 /** CPU percentages of several processes over the same window. */
 export async function cpuPercents(pids: Record<string, number>, ms: number): Promise<Record<string, number>> {
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));

@@ -21,7 +21,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { grpcRequest, readEnvoyEdge, type EdgeRequest, type EdgeRoute, type EnvoyEdge } from './envoy-routes.js';
+import { grpcRequest, readEnvoyEdge, type EdgeRequest, type EdgeRoute } from './envoy-routes.js';
 import { repoRoot } from './paths.js';
 import { devToken } from './tokens.js';
 
@@ -210,5 +210,3 @@ function durationMs(duration: string): number {
   if (!seconds) throw new Error(`unexpected Envoy duration ${duration}`);
   return Math.round(Number(seconds[1]) * 1000);
 }
-
-export type { EnvoyEdge };

@@ -153,18 +153,25 @@ export interface NatsIdentities {
   ops: { user: string; password: string };
 }
 
+/** A new user nkey: its seed (secret, for the client) and public key (for the server's authorization). */
+export function createUserNkey(): { seed: string; publicKey: string } {
+  // nats re-exports nkeys.js without its types.
+  const user = (nkeys as { createUser(): { getSeed(): Uint8Array; getPublicKey(): string } }).createUser();
+  return { seed: new TextDecoder().decode(user.getSeed()), publicKey: user.getPublicKey() };
+}
+
 /** New keys for every service and a new operator password, written under `dir`. */
 export function createIdentities(dir: string): NatsIdentities {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const seedFiles = {} as Record<ServiceIdentity, string>;
   const publicKeys = {} as Record<ServiceIdentity, string>;
   for (const identity of serviceIdentities) {
-    const user = nkeys.createUser();
+    const user = createUserNkey();
     const file = join(dir, `${identity}.nk`);
-    writeFileSync(file, new TextDecoder().decode(user.getSeed()), { mode: 0o600 });
+    writeFileSync(file, user.seed, { mode: 0o600 });
     chmodSync(file, 0o600);
     seedFiles[identity] = file;
-    publicKeys[identity] = user.getPublicKey();
+    publicKeys[identity] = user.publicKey;
   }
   return { seedFiles, publicKeys, ops: { user: 'ops', password: randomBytes(18).toString('base64url') } };
 }

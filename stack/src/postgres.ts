@@ -83,8 +83,10 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
       try {
         await run(join(bin, 'createdb'), [...client, name]);
       } catch (error) {
-        const stderr = String((error as { stderr?: unknown }).stderr ?? '');
-        if (!stderr.includes('already exists')) throw new Error(`createdb ${name} failed: ${stderr.trim() || (error as Error).message}`);
+        const stderr = (error as { stderr?: string }).stderr ?? '';
+        if (!stderr.includes('already exists')) {
+          throw new Error(`createdb ${name} failed: ${stderr.trim() || (error as Error).message}`, { cause: error });
+        }
       }
       return urlOf(name);
     },

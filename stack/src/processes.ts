@@ -71,7 +71,7 @@ export async function spawnProcess(options: SpawnOptions): Promise<ManagedProces
   try {
     await once(child, 'spawn');
   } catch (error) {
-    throw new Error(`could not start ${name} (${options.command}): ${(error as Error).message}`);
+    throw new Error(`could not start ${name} (${options.command}): ${(error as Error).message}`, { cause: error });
   }
   if (exitCode === undefined) running.add(child);
 

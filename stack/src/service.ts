@@ -95,7 +95,9 @@ export async function startService(name: ServiceName, options: ServiceOptions): 
         });
       } catch (error) {
         const message = (error as Error).message;
-        throw new Error(child.exitCode === undefined ? `${message} (health: ${last}; log: ${displayPath(options.logFile)})` : message);
+        throw new Error(child.exitCode === undefined ? `${message} (health: ${last}; log: ${displayPath(options.logFile)})` : message, {
+          cause: error,
+        });
       } finally {
         probe.close();
       }

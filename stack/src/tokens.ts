@@ -7,7 +7,6 @@ export type Role = 'customer' | 'store_owner' | 'admin' | 'service';
 
 export const devIssuer = 'fooddelivery-dev';
 export const devAudience = 'fooddelivery';
-export const devJwksFile = join(repoRoot, 'envoy', 'jwks.json');
 const devKeyFile = join(repoRoot, 'envoy', 'dev-keys', 'jwt-private.pem');
 
 export interface TokenOptions {

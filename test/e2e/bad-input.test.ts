@@ -6,6 +6,7 @@ import { StoreServiceService } from '@fooddelivery/gen/fooddelivery/store/v1/sto
 import { makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
+import type { UnaryMethod } from '../support/grpc-clients.js';
 
 const huge = 'x'.repeat(100_000);
 const goodLine = { menuItemId: 'fried-chicken', quantity: 1 };
@@ -315,19 +316,22 @@ const malformed: Array<[string, string, string]> = [
   ['a string where a number belongs', JSON.stringify({ ...goodOrder, lines: [{ menuItemId: 'cola', quantity: 'two' }] }), 'quantity'],
 ];
 
+/** A generic client, its methods called by name. */
+type RawClient = Client & Record<string, UnaryMethod<unknown, unknown>>;
+
 describe('bad input gets a 4xx naming the field, never a 500', function () {
   this.timeout(120_000);
   let system: TestSystem;
-  const grpcClients: Record<string, Client & Record<string, Function>> = {};
+  const grpcClients: Record<string, RawClient> = {};
 
   before(async () => {
     system = await startSystem(['payment', 'order', 'store'], { payment: { PAYMENT_LATENCY_MIN_MS: '0', PAYMENT_LATENCY_MAX_MS: '0' } });
     const Order = makeGenericClientConstructor(OrderServiceService, 'OrderService');
     const Payment = makeGenericClientConstructor(PaymentServiceService, 'PaymentService');
     const Store = makeGenericClientConstructor(StoreServiceService, 'StoreService');
-    grpcClients.order = new Order(system.service('order').grpc, credentials.createInsecure()) as never;
-    grpcClients.payment = new Payment(system.service('payment').grpc, credentials.createInsecure()) as never;
-    grpcClients.store = new Store(system.service('store').grpc, credentials.createInsecure()) as never;
+    grpcClients.order = new Order(system.service('order').grpc, credentials.createInsecure()) as RawClient;
+    grpcClients.payment = new Payment(system.service('payment').grpc, credentials.createInsecure()) as RawClient;
+    grpcClients.store = new Store(system.service('store').grpc, credentials.createInsecure()) as RawClient;
   });
   after(async () => {
     for (const client of Object.values(grpcClients)) client.close();
@@ -339,7 +343,7 @@ describe('bad input gets a 4xx naming the field, never a 500', function () {
     it(`gRPC ${name} → ${status[testCase.grpc]}`, async () => {
       const client = grpcClients[testCase.service]!;
       const error = await new Promise<ServiceError | undefined>((resolve) => {
-        (client[testCase.rpc] as Function).call(
+        client[testCase.rpc]!.call(
           client,
           testCase.request,
           new Metadata(),

@@ -118,7 +118,7 @@ describe('Kubernetes manifests (k8s/) and docker-compose.yml', function () {
     it('no default-deny NetworkPolicy', () => {
       const text = readFileSync(join(scratch, 'k8s', 'network-policies.yaml'), 'utf8');
       const withoutDefaultDeny = text.replace(
-        /apiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n[\s\S]*?\n---\n/,
+        /apiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\nmetadata:\n {2}name: default-deny\n[\s\S]*?\n---\n/,
         '',
       );
       expect(withoutDefaultDeny).to.not.equal(text);

@@ -148,7 +148,7 @@ describe('local edge: the app and the REST API on one address, routed by envoy/e
     expect(response.headers.get('content-type')).to.equal('text/event-stream');
     const reader = response.body!.getReader();
     const first = await reader.read();
-    expect(new TextDecoder().decode(first.value)).to.equal('data: {"tracking":{}}\n\n');
+    expect(new TextDecoder().decode(first.value as Uint8Array)).to.equal('data: {"tracking":{}}\n\n');
     expect(streams).to.have.length(1);
     controller.abort();
     await streams[0]!.closed; // the fake service sees its client (the edge) close

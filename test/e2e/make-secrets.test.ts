@@ -6,7 +6,7 @@
 import { containsDevelopmentKey, DEVELOPMENT_ISSUER } from '@fooddelivery/adapters/auth';
 import { repoRoot } from '@fooddelivery/stack/paths';
 import { expect } from 'chai';
-import { load, loadAll } from 'js-yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -41,7 +41,8 @@ function secretsOfManifests(): { used: Set<string>; committed: Set<string> } {
     const text = readFileSync(join(repoRoot, 'k8s', file), 'utf8');
     for (const match of text.matchAll(/secretName: ([a-z0-9-]+)/g)) used.add(match[1]!);
     for (const match of text.matchAll(/(?:secretRef|secretKeyRef):\s*\n\s*name: ([a-z0-9-]+)/g)) used.add(match[1]!);
-    for (const document of loadAll(text) as ({ kind?: string; metadata?: { name: string } } | null)[]) {
+    const documents = parseAllDocuments(text).map((document) => document.toJS() as { kind?: string; metadata?: { name: string } } | null);
+    for (const document of documents) {
       if (document?.kind === 'Secret') committed.add(document.metadata!.name);
     }
   }
@@ -66,7 +67,7 @@ describe('deploy/make-secrets.ts: the keys, certificates and token a deployment 
       makeSecrets('--issuer', 'https://id.example.test/', dir);
       secrets = new Map();
       for (const file of readdirSync(dir).filter((name) => name.endsWith('.yaml'))) {
-        const secret = load(readFileSync(join(dir, file), 'utf8')) as SecretManifest;
+        const secret = parse(readFileSync(join(dir, file), 'utf8')) as SecretManifest;
         secrets.set(secret.metadata.name, secret);
         expect(statSync(join(dir, file)).mode & 0o777, file).to.equal(0o600);
       }
@@ -104,7 +105,7 @@ describe('deploy/make-secrets.ts: the keys, certificates and token a deployment 
       makeSecrets('--issuer', 'https://id.example.test/', dir);
       expect(readFileSync(join(dir, 'fooddelivery-jwks.yaml'), 'utf8')).to.equal(before);
       expect(readFileSync(join(dir, 'order-nats-seed.yaml'), 'utf8')).to.equal(seed);
-      const renewed = valuesOf(load(readFileSync(join(dir, 'order-payment-token.yaml'), 'utf8')) as SecretManifest)['token']!;
+      const renewed = valuesOf(parse(readFileSync(join(dir, 'order-payment-token.yaml'), 'utf8')) as SecretManifest)['token']!;
       expect(renewed).to.not.equal(oldToken);
       expect(decodeJwt(renewed)).to.include({ sub: 'order', iss: 'https://id.example.test/' });
       expect(decodeJwt(renewed).iat).to.be.at.least(decodeJwt(oldToken).iat!);

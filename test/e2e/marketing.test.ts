@@ -14,7 +14,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { eventually, streamEvents } from '../support/events.js';
 import { storeOrder } from '../support/flow.js';
-import { call, clients } from '../support/grpc-clients.js';
+import { call, clients, type UnaryMethod } from '../support/grpc-clients.js';
 import { metric } from '../support/metrics.js';
 import { anOrder } from '../support/orders.js';
 
@@ -49,7 +49,10 @@ describe('marketing: coupons and recommendations from the events alone (Python s
     const { orderId } = (await call(api.order.placeOrder.bind(api.order), order)).order!;
     await storeOrder(api.store, STORE, orderId);
     for (const rpc of ['acceptOrder', 'startCooking', 'startDelivery', 'completeDelivery'] as const) {
-      await call((api.store[rpc] as Function).bind(api.store), { storeId: STORE, orderId });
+      await call((api.store[rpc] as UnaryMethod<{ storeId: string; orderId: string }, unknown>).bind(api.store), {
+        storeId: STORE,
+        orderId,
+      });
     }
     return orderId;
   }

@@ -96,10 +96,10 @@ describe('database outages answer fast', function () {
     try {
       const [place, get, rest] = await orderCalls();
       console.log(
-        `      frozen: PlaceOrder ${place!.code} in ${place!.ms.toFixed(0)} ms, GetOrder ${get!.code} in ${get!.ms.toFixed(0)} ms, REST ${rest!.code} in ${rest!.ms.toFixed(0)} ms`,
+        `      frozen: PlaceOrder ${place.code} in ${place.ms.toFixed(0)} ms, GetOrder ${get.code} in ${get.ms.toFixed(0)} ms, REST ${rest.code} in ${rest.ms.toFixed(0)} ms`,
       );
-      expectPromptUnavailable([place!, get!], 'UNAVAILABLE');
-      expectPromptUnavailable([rest!], 503);
+      expectPromptUnavailable([place, get], 'UNAVAILABLE');
+      expectPromptUnavailable([rest], 503);
     } finally {
       process.kill(system.ferretDb.pid(), 'SIGCONT');
     }
@@ -111,10 +111,10 @@ describe('database outages answer fast', function () {
     try {
       const [place, get, rest] = await orderCalls();
       console.log(
-        `      killed: PlaceOrder ${place!.code} in ${place!.ms.toFixed(0)} ms, GetOrder ${get!.code} in ${get!.ms.toFixed(0)} ms, REST ${rest!.code} in ${rest!.ms.toFixed(0)} ms`,
+        `      killed: PlaceOrder ${place.code} in ${place.ms.toFixed(0)} ms, GetOrder ${get.code} in ${get.ms.toFixed(0)} ms, REST ${rest.code} in ${rest.ms.toFixed(0)} ms`,
       );
-      expectPromptUnavailable([place!, get!], 'UNAVAILABLE');
-      expectPromptUnavailable([rest!], 503);
+      expectPromptUnavailable([place, get], 'UNAVAILABLE');
+      expectPromptUnavailable([rest], 503);
     } finally {
       await system.ferretDb.restart();
     }

@@ -3,8 +3,9 @@ import { PaymentStatus } from '@fooddelivery/gen/fooddelivery/payment/v1/payment
 import { PaymentApproved, PaymentRefunded } from '@fooddelivery/gen/fooddelivery/payment/v1/payment_events';
 import { HealthProbe } from '@fooddelivery/stack/health';
 import { stopAll } from '@fooddelivery/stack/processes';
-import { status } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { expect } from 'chai';
+import { MongoClient } from 'mongodb';
 import { eventually, streamEvents } from '../support/events.js';
 import { call, clients, grpcError } from '../support/grpc-clients.js';
 import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
@@ -21,6 +22,19 @@ async function circuitState(system: TestSystem): Promise<number> {
 async function transitions(system: TestSystem, to: string): Promise<number> {
   const text = await (await fetch(`${system.service('order').http}/metrics`)).text();
   return Number(new RegExp(`^payment_circuit_transitions_total\\{to="${to}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+}
+
+/** Payment attempts the order service recorded since `since` (it records one, then calls payment). */
+async function attemptsBegunSince(system: TestSystem, since: Date): Promise<number> {
+  const client = new MongoClient(system.ferretDb.url);
+  try {
+    return await client
+      .db('order')
+      .collection('order_pending_changes')
+      .countDocuments({ kind: 'payment', since: { $gte: since } });
+  } finally {
+    await client.close();
+  }
 }
 
 async function timed<T>(promise: Promise<T>): Promise<[T, number]> {
@@ -79,10 +93,12 @@ describe('when payment struggles: fail fast, stay healthy, recover by itself', f
     expect(await health.status()).to.equal('SERVING');
     expect((await call(orderClient.listStores.bind(orderClient), {})).stores.length).to.be.greaterThan(0);
     const { orders } = await call(orderClient.listOrders.bind(orderClient), { customerId, pageSize: 0, pageToken: '' });
-    expect(orders, 'nothing stored').to.be.empty;
+    expect(orders, 'nothing stored').to.have.lengthOf(0);
     expect(await circuitState(system)).to.equal(2);
 
     await system.start('payment');
+    // Past the breaker's reset timeout, and time for order's channel to reconnect to the new process
+    // (its reconnection backoff is not visible from outside; the half-open trial call must reach it).
     await new Promise((resolve) => setTimeout(resolve, RESET_MS + 200));
     const placed = await place({ customerId });
     expect(placed.order?.status).to.equal(1);
@@ -111,6 +127,8 @@ describe('when payment struggles: fail fast, stay healthy, recover by itself', f
 
     await system.stop('payment');
     await system.start('payment', { PAYMENT_LATENCY_MIN_MS: '0', PAYMENT_LATENCY_MAX_MS: '5' });
+    // Past the breaker's reset timeout, and time for order's channel to reconnect to the new process
+    // (its reconnection backoff is not visible from outside; the half-open trial call must reach it).
     await new Promise((resolve) => setTimeout(resolve, RESET_MS + 200));
     expect((await place()).order?.status, 'the half-open trial call succeeds').to.equal(1);
     expect(await circuitState(system), 'closed again').to.equal(0);
@@ -118,22 +136,33 @@ describe('when payment struggles: fail fast, stay healthy, recover by itself', f
   });
 
   it('leaves no approved payment without an order (late approvals are refunded)', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    const events = await streamEvents(system.nats.url, 'FOODDELIVERY_PAYMENT');
-    const approved = events
-      .filter((event) => event.subject === 'fooddelivery.payment.approved')
-      .map((event) => PaymentApproved.decode(event.data).orderId);
-    const refunded = new Set(
-      events
-        .filter((event) => event.subject === 'fooddelivery.payment.refunded')
-        .map((event) => PaymentRefunded.decode(event.data).orderId),
+    // The settlement refunds late approvals PAYMENT_SETTLE_AFTER_MS after them: until then an approval may have neither.
+    const { approved, withOrder } = await eventually(
+      'every approved payment to have its order or a refund',
+      async () => {
+        const events = await streamEvents(system.nats.url, 'FOODDELIVERY_PAYMENT');
+        const approved = events
+          .filter((event) => event.subject === 'fooddelivery.payment.approved')
+          .map((event) => PaymentApproved.decode(event.data).orderId);
+        const refunded = new Set(
+          events
+            .filter((event) => event.subject === 'fooddelivery.payment.refunded')
+            .map((event) => PaymentRefunded.decode(event.data).orderId),
+        );
+        let withOrder = 0;
+        for (const orderId of approved) {
+          if (refunded.has(orderId)) continue;
+          const found = await call(orderClient.getOrder.bind(orderClient), { orderId }).then(
+            () => true,
+            (error: ServiceError) => (error.code === status.NOT_FOUND ? false : Promise.reject(error)),
+          );
+          if (!found) return undefined;
+          withOrder++;
+        }
+        return { approved, withOrder };
+      },
+      20_000,
     );
-    let withOrder = 0;
-    for (const orderId of approved) {
-      if (refunded.has(orderId)) continue;
-      await call(orderClient.getOrder.bind(orderClient), { orderId });
-      withOrder++;
-    }
     console.log(`      checked: ${approved.length} approved payments, ${withOrder} with an order, ${approved.length - withOrder} refunded`);
   });
 });
@@ -157,8 +186,9 @@ describe('when the order cannot be stored after payment', function () {
 
   /** Places while FerretDB is killed during the payment call; FerretDB is back when it resolves. */
   async function placeThroughOutage(request: ReturnType<typeof order>) {
+    const since = new Date();
     const placing = grpcError(call(api.order.placeOrder.bind(api.order), request, { timeoutMs: 30_000 }));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await eventually('the order service to call payment', async () => ((await attemptsBegunSince(system, since)) > 0 ? true : undefined));
     await system.ferretDb.kill();
     const error = await placing;
     await system.ferretDb.restart();
@@ -191,7 +221,17 @@ describe('when the order cannot be stored after payment', function () {
     expect(error.details).to.match(/same idempotency key/);
     const { order: completed } = await call(api.order.placeOrder.bind(api.order), request);
     expect(completed?.orderId).to.equal(orderId);
-    await new Promise((resolve) => setTimeout(resolve, 9_000)); // past PAYMENT_SETTLE_AFTER_MS: the settlement leaves it alone
+    // A later attempt nobody completes: once the settlement has refunded it (PAYMENT_SETTLE_AFTER_MS after
+    // it), it has also been past this one, and left it alone.
+    const later = await placeThroughOutage(order({ customerId: 'c-db-down-key-left', idempotencyKey: `key-left-${Date.now()}` }));
+    await eventually(
+      'the settlement to refund the later attempt',
+      async () => {
+        const { payment } = await call(api.payment.getPayment.bind(api.payment), { orderId: later.orderId });
+        return payment?.status === PaymentStatus.PAYMENT_STATUS_REFUNDED ? true : undefined;
+      },
+      30_000,
+    );
     const { payment } = await call(api.payment.getPayment.bind(api.payment), { orderId });
     expect(payment?.status).to.equal(PaymentStatus.PAYMENT_STATUS_APPROVED);
   });

@@ -15,6 +15,14 @@ import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
 
 const run = promisify(execFile);
 
+/** The parts of REST answers these tests read (errors are google.rpc.Status). */
+interface RestBody {
+  order: { orderId: string; status: string };
+  orders: Array<{ orderId: string }>;
+  items: unknown[];
+  details: Array<{ reason: string }>;
+}
+
 async function rest(system: TestSystem, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${system.service('order').http}${path}`, {
     method,
@@ -22,7 +30,7 @@ async function rest(system: TestSystem, method: string, path: string, body?: unk
     ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as RestBody };
 }
 
 describe('ordering: catalog, PlaceOrder with synchronous payment, reading orders back', function () {
@@ -90,7 +98,7 @@ describe('ordering: catalog, PlaceOrder with synchronous payment, reading orders
     expect(read.status).to.equal(200);
     expect(read.body.order.status).to.equal('ORDER_STATUS_PAID');
     const list = await rest(system, 'GET', '/v1/orders?customerId=c-rest');
-    expect(list.body.orders.map((listed: { orderId: string }) => listed.orderId)).to.include(placed.body.order.orderId);
+    expect(list.body.orders.map((listed) => listed.orderId)).to.include(placed.body.order.orderId);
   });
 
   it('places an order with grpcurl', async () => {
@@ -108,7 +116,7 @@ describe('ordering: catalog, PlaceOrder with synchronous payment, reading orders
       system.service('order').grpc,
       'fooddelivery.order.v1.OrderService/PlaceOrder',
     ]);
-    expect(JSON.parse(stdout).order).to.deep.include({ status: 'ORDER_STATUS_PAID', customerId: 'c-grpcurl' });
+    expect((JSON.parse(stdout) as { order: unknown }).order).to.deep.include({ status: 'ORDER_STATUS_PAID', customerId: 'c-grpcurl' });
   });
 
   it('stores nothing when the payment is declined (FAILED_PRECONDITION / 400)', async () => {
@@ -118,9 +126,9 @@ describe('ordering: catalog, PlaceOrder with synchronous payment, reading orders
     expect(error.details).to.match(/payment declined/);
     const viaRest = await rest(system, 'POST', '/v1/orders', { ...order({ customerId }), cardToken: 'tok_decline_stolen' });
     expect(viaRest.status).to.equal(400);
-    expect(viaRest.body.details[0].reason).to.equal('ORDER.PAYMENT_DECLINED');
+    expect(viaRest.body.details[0]?.reason).to.equal('ORDER.PAYMENT_DECLINED');
     const { orders } = await call(api.order.listOrders.bind(api.order), { customerId, pageSize: 0, pageToken: '' });
-    expect(orders).to.be.empty;
+    expect(orders).to.have.lengthOf(0);
   });
 
   it('returns the same order for the same idempotency key (field or REST header) and pays once', async () => {
@@ -157,7 +165,7 @@ describe('ordering: catalog, PlaceOrder with synchronous payment, reading orders
       { 'idempotency-key': key },
     );
     expect(viaRest.status).to.equal(409);
-    expect(viaRest.body.details[0].reason).to.equal('ORDER.IDEMPOTENCY_KEY_REUSED');
+    expect(viaRest.body.details[0]?.reason).to.equal('ORDER.IDEMPOTENCY_KEY_REUSED');
     expect(JSON.stringify(viaRest.body)).to.not.include(first.order!.orderId);
   });
 

@@ -4,6 +4,7 @@ import { startSystem, type RunningService, type TestSystem } from '@fooddelivery
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { eventually } from '../support/events.js';
 import { anOrder } from '../support/orders.js';
 
 const port = (address: string) => Number(address.split(':')[1]);
@@ -42,6 +43,7 @@ describe('graceful rolling restart of two order replicas under steady load', fun
       }),
     });
     let sent = 0;
+    let answered = 0;
     const failures: string[] = [];
     let running = true;
     const worker = async () => {
@@ -54,6 +56,7 @@ describe('graceful rolling restart of two order replicas under steady load', fun
             { deadline: Date.now() + 10_000 },
             (error: ServiceError | null) => {
               if (error) failures.push(`${error.code} ${error.details}`);
+              else answered++;
               resolve();
             },
           ),
@@ -61,16 +64,20 @@ describe('graceful rolling restart of two order replicas under steady load', fun
       }
     };
     const load = Promise.all(Array.from({ length: 4 }, worker));
-    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    /** Waits until `count` more calls have been answered. */
+    const answeredMore = (count: number, what: string) => {
+      const target = answered + count;
+      return eventually(what, async () => (answered >= target ? true : undefined), 30_000);
+    };
 
-    await pause(2_000);
+    await answeredMore(40, 'the load to flow');
     for (const [index, replica] of replicas.entries()) {
       const sentBefore = sent;
       expect(await replica.process.stop(), 'drains and exits 0').to.equal(0);
-      await pause(1_000); // served by the other replica alone meanwhile
+      await answeredMore(20, 'calls served by the other replica alone');
       const restarted = await system.startReplica('order', {}, { grpc: port(replica.grpc), http: Number(new URL(replica.http).port) });
       replicas[index] = restarted;
-      await pause(2_000);
+      await answeredMore(40, 'calls answered with the replica back');
       expect(sent, 'calls kept flowing').to.be.greaterThan(sentBefore);
     }
     running = false;

@@ -25,7 +25,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../support/events.js';
-import { call, clients, grpcError } from '../support/grpc-clients.js';
+import { call, clients, grpcError, type UnaryMethod } from '../support/grpc-clients.js';
 import { anOrder } from '../support/orders.js';
 import { makeCertificates } from '../support/tls.js';
 
@@ -63,7 +63,7 @@ describe('security hardening: authenticated events, no deployable development ke
       headers: { 'content-type': 'application/json', ...(token && bearer(token)) },
       ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
+    return { status: response.status, body: (await response.json()) as { message?: string } };
   };
   const place = async (customer: string) => {
     const placed = await call(api.order.placeOrder.bind(api.order), anOrder({ customerId: '' }), { metadata: bearer(tokens[customer]!) });
@@ -556,7 +556,7 @@ describe('security hardening: authenticated events, no deployable development ke
       const raw = new Raw(system.service('order').grpc, credentials.createInsecure());
       const send = (metadata: Metadata) =>
         new Promise<ServiceError>((resolve, reject) =>
-          (raw as unknown as { placeOrder: Function }).placeOrder(
+          (raw as unknown as { placeOrder: UnaryMethod<Buffer, unknown> }).placeOrder(
             Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]),
             metadata,
             { deadline: Date.now() + 10_000 },
@@ -598,7 +598,7 @@ describe('security hardening: authenticated events, no deployable development ke
         const metadata = new Metadata();
         metadata.set('authorization', `Bearer ${tokens.orderService}`);
         const error = await new Promise<ServiceError>((resolve, reject) =>
-          (raw as unknown as { approvePayment: Function }).approvePayment(
+          (raw as unknown as { approvePayment: UnaryMethod<Buffer, unknown> }).approvePayment(
             bytes,
             metadata,
             { deadline: Date.now() + 10_000 },

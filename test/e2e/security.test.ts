@@ -37,7 +37,7 @@ describe('security: tokens checked by every service, and who may do what (gRPC a
       headers: { 'content-type': 'application/json', ...(token && bearer(token)) },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
+    return { status: response.status, body: (await response.json()) as { message?: string } };
   };
 
   before(async () => {

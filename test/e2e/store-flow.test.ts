@@ -8,7 +8,7 @@ import { status } from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { eventually, streamEvents } from '../support/events.js';
 import { orderStatus, storeOrder } from '../support/flow.js';
-import { call, clients, grpcError } from '../support/grpc-clients.js';
+import { call, clients, grpcError, type UnaryMethod } from '../support/grpc-clients.js';
 import { anOrder } from '../support/orders.js';
 
 const STORE = 'store-seoul-chicken';
@@ -29,7 +29,7 @@ describe('store flow and cancellation, end to end over gRPC', function () {
 
   const place = async () => (await call(api.order.placeOrder.bind(api.order), anOrder())).order!;
   const act = (rpc: 'acceptOrder' | 'startCooking' | 'startDelivery' | 'completeDelivery', orderId: string) =>
-    call((api.store[rpc] as Function).bind(api.store), { storeId: STORE, orderId });
+    call((api.store[rpc] as UnaryMethod<{ storeId: string; orderId: string }, unknown>).bind(api.store), { storeId: STORE, orderId });
 
   it('happy path: place → accept → cook → deliver → complete; the order follows every step', async () => {
     const order = await place();

@@ -21,7 +21,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventually } from '../support/events.js';
 import { orderStatus, storeOrder } from '../support/flow.js';
-import { call, clients, grpcError } from '../support/grpc-clients.js';
+import { call, clients, grpcError, type UnaryMethod } from '../support/grpc-clients.js';
 import { anOrder } from '../support/orders.js';
 
 const STORE = 'store-seoul-chicken';
@@ -172,13 +172,21 @@ describe('order tracking and customer notifications (notification service), end 
     call(api.tracking.listNotifications.bind(api.tracking), { customerId, pageSize: 100, pageToken: '' }).then(
       (page) => page.notifications,
     );
+  /** All `count` notifications about the order are SENT, none pending: nothing more will be sent about it. */
+  const allSent = (customerId: string, orderId: string, count: number) =>
+    eventually(`${count} notifications about ${orderId} sent`, async () => {
+      const about = (await notificationsOf(customerId)).filter((notification) => notification.notificationId.startsWith(`${orderId}:`));
+      return about.length === count && about.every((notification) => notification.deliveryState === DeliveryState.DELIVERY_STATE_SENT)
+        ? true
+        : undefined;
+    });
   const place = async (overrides: Parameters<typeof anOrder>[0] = {}) => {
     const order = (await call(api.order.placeOrder.bind(api.order), anOrder(overrides))).order!;
     await storeOrder(api.store, STORE, order.orderId);
     return order;
   };
   const act = (rpc: 'acceptOrder' | 'startCooking' | 'startDelivery' | 'completeDelivery', orderId: string) =>
-    call((api.store[rpc] as Function).bind(api.store), { storeId: STORE, orderId });
+    call((api.store[rpc] as UnaryMethod<{ storeId: string; orderId: string }, unknown>).bind(api.store), { storeId: STORE, orderId });
   const storeSteps = [
     ['acceptOrder', 'fooddelivery.store.accepted', 'ACCEPTED'],
     ['startCooking', 'fooddelivery.store.cooking_started', 'COOKING'],
@@ -219,7 +227,7 @@ describe('order tracking and customer notifications (notification service), end 
       const decoder = new TextDecoder();
       let buffer = '';
       for await (const chunk of response.body!) {
-        buffer += decoder.decode(chunk, { stream: true });
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
         for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
@@ -249,7 +257,7 @@ describe('order tracking and customer notifications (notification service), end 
     expect(view.updatedAt).to.deep.equal(view.timeline.at(-1)!.occurredAt);
 
     await deliveredMessages(order.orderId, 5);
-    await sleep(300);
+    await allSent(order.customerId, order.orderId, 5);
     expect(messages.delivered(order.orderId).sort(), 'exactly one message per status change').to.deep.equal([
       'accepted',
       'cooking',
@@ -369,7 +377,7 @@ describe('order tracking and customer notifications (notification service), end 
     ]);
     expect(view.timeline.map((step) => statusName(step.status))).to.deep.equal(['PAID', 'ACCEPTED', 'CANCELLED', 'REFUNDED']);
     await deliveredMessages(order.orderId, 4);
-    await sleep(200);
+    await allSent(order.customerId, order.orderId, 4);
     expect(messages.delivered(order.orderId).sort()).to.deep.equal(['accepted', 'cancelled', 'paid', 'refunded']);
     expect(messages.requests.find((request) => request.idempotencyKey === `${order.orderId}:cancelled`)?.text).to.include(
       '(사유: 마음이 바뀌었어요)',
@@ -403,7 +411,7 @@ describe('order tracking and customer notifications (notification service), end 
       expect(view.orderId).to.equal(orderId);
 
       await deliveredMessages(orderId, 5);
-      await sleep(300);
+      await allSent(events.customerId, orderId, 5);
       expect(messages.delivered(orderId).sort()).to.deep.equal(['accepted', 'cooking', 'delivered', 'delivering', 'paid']);
     });
 
@@ -420,7 +428,7 @@ describe('order tracking and customer notifications (notification service), end 
       expect(statusName(final.status)).to.equal('REFUNDED');
       expect(final.timeline.map((step) => statusName(step.status))).to.deep.equal(['PAID', 'ACCEPTED', 'REJECTED', 'REFUNDED']);
       await deliveredMessages(orderId, 4);
-      await sleep(300);
+      await allSent(events.customerId, orderId, 4);
       expect(messages.delivered(orderId)).to.have.length(4);
     });
   });
@@ -440,7 +448,7 @@ describe('order tracking and customer notifications (notification service), end 
       expect((await tracking(order.orderId)).timeline.map((step) => statusName(step.status))).to.deep.equal(happyStatuses);
       expect(view.customerId).to.equal(order.customerId);
       await deliveredMessages(order.orderId, 5);
-      await sleep(300);
+      await allSent(order.customerId, order.orderId, 5);
       expect(messages.delivered(order.orderId).sort()).to.deep.equal(['accepted', 'cooking', 'delivered', 'delivering', 'paid']);
     });
 
@@ -459,7 +467,7 @@ describe('order tracking and customer notifications (notification service), end 
       }
       messages.failing = false;
       await deliveredMessages(order.orderId, 2);
-      await sleep(500);
+      await allSent(order.customerId, order.orderId, 2);
       expect(messages.delivered(order.orderId).sort()).to.deep.equal(['accepted', 'paid']);
       expect(messages.refused(order.orderId)).to.be.greaterThanOrEqual(4);
       const sent = await notificationsOf(order.customerId);
@@ -487,7 +495,7 @@ describe('order tracking and customer notifications (notification service), end 
       await system.start('notification', notificationEnv);
       renewTrackingClient();
       await deliveredMessages(order.orderId, 1);
-      await sleep(300);
+      await allSent(order.customerId, order.orderId, 1);
       expect(messages.delivered(order.orderId)).to.deep.equal(['paid']);
     });
 

@@ -220,7 +220,7 @@ export class World {
     for (const event of [...orderEvents, ...storeEvents, ...paymentEvents]) {
       if (this.seen.has(event.eventId)) continue;
       this.seen.add(event.eventId);
-      const stream = Object.values(Streams).find((candidate) => event.subject.startsWith(candidate.subjects[0]!.replace('>', '')))!;
+      const stream = Object.values(Streams).find((candidate) => event.subject.startsWith(candidate.subjects[0].replace('>', '')))!;
       const messages = this.streams[stream.name]!;
       messages.push({ seq: messages.length + 1, event });
     }

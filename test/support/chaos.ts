@@ -24,7 +24,7 @@ export interface ChaosOptions {
   races: number;
   /** How long the system may take to become consistent once the faults stop. */
   settleMs: number;
-  log(line: string): void;
+  log: (line: string) => void;
 }
 
 export interface ChaosResult {

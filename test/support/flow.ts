@@ -1,4 +1,5 @@
 import type { OrderServiceClient } from '@fooddelivery/gen/fooddelivery/order/v1/order_service';
+import type { OrderStatus } from '@fooddelivery/gen/fooddelivery/order/v1/order';
 import type { StoreOrder } from '@fooddelivery/gen/fooddelivery/store/v1/store_order';
 import type { StoreServiceClient } from '@fooddelivery/gen/fooddelivery/store/v1/store_service';
 import { call } from './grpc-clients.js';
@@ -33,7 +34,7 @@ export async function allStoreOrders(store: StoreServiceClient, storeId: string)
 }
 
 /** Waits until the order service shows `status` (it follows the store's events). */
-export function orderStatus(order: OrderServiceClient, orderId: string, status: number, timeoutMs = 15_000) {
+export function orderStatus(order: OrderServiceClient, orderId: string, status: OrderStatus, timeoutMs = 15_000) {
   return eventually(
     `order ${orderId} in status ${status}`,
     async () => {

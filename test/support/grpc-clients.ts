@@ -5,7 +5,7 @@ import { TrackingServiceClient } from '@fooddelivery/gen/fooddelivery/notificati
 import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 
 type Callback<Res> = (error: ServiceError | null, response: Res) => void;
-type UnaryMethod<Req, Res> = (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: Callback<Res>) => unknown;
+export type UnaryMethod<Req, Res> = (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: Callback<Res>) => unknown;
 
 /** Promise form of a generated unary method, with a deadline. */
 export function call<Req, Res>(

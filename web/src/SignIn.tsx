@@ -8,7 +8,7 @@ import { developmentSignIn, type Role, type Session } from './session';
  * Development sign-in: pick a role and who you are, and the edge of `npm start` signs a token
  * for it. Customers name themselves; store owners pick their store.
  */
-export function SignIn({ onSignedIn }: { onSignedIn(session: Session): void }) {
+export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [role, setRole] = useState<Role>('customer');
   const [customerId, setCustomerId] = useState('customer-1');
   const [storeId, setStoreId] = useState('');
@@ -37,7 +37,7 @@ export function SignIn({ onSignedIn }: { onSignedIn(session: Session): void }) {
         Sign in
       </h1>
       <p class="hint">Development sign-in: the local edge signs a token for the role you pick. No password is asked.</p>
-      <form onSubmit={submit}>
+      <form onSubmit={(event) => void submit(event)}>
         <fieldset>
           <legend>I am</legend>
           <label class="choice">

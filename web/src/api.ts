@@ -9,15 +9,12 @@ import type { components, paths } from '../../gen/openapi/api';
 import { currentToken } from './session';
 
 export type Schemas = components['schemas'];
-export type Store = Schemas['Store'];
-export type MenuItem = Schemas['MenuItem'];
 export type Money = Schemas['Money'];
 export type Order = Schemas['Order'];
 export type OrderTracking = Schemas['OrderTracking'];
 export type TrackingStatus = Schemas['TrackingStatus'];
 export type StoreOrder = Schemas['StoreOrder'];
 export type StoreOrderStatus = Schemas['StoreOrderStatus'];
-export type Notification = Schemas['Notification'];
 export type Status = Schemas['Status'];
 
 /** Same origin by default (the edge serves app and API); VITE_API_BASE points elsewhere. */

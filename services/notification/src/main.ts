@@ -1,5 +1,5 @@
 import { env } from '@fooddelivery/adapters/config';
-import { connectNats } from '@fooddelivery/adapters/jetstream';
+import { connectNats } from '@fooddelivery/adapters/nats-connection';
 import { runService } from '@fooddelivery/adapters/service-runtime';
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
 import { TrackingServiceService } from '@fooddelivery/gen/fooddelivery/notification/v1/tracking_service';

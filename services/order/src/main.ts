@@ -1,6 +1,7 @@
 import { env } from '@fooddelivery/adapters/config';
 import { z } from 'zod';
-import { connectNats, ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
+import { ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
+import { connectNats } from '@fooddelivery/adapters/nats-connection';
 import { Lease } from '@fooddelivery/adapters/lease';
 import { OutboxRelay } from '@fooddelivery/adapters/outbox';
 import { observeOutbox } from '@fooddelivery/adapters/outbox-metrics';

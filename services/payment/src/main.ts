@@ -1,5 +1,6 @@
 import { env } from '@fooddelivery/adapters/config';
-import { connectNats, ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
+import { ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
+import { connectNats } from '@fooddelivery/adapters/nats-connection';
 import { openSqlOrm } from '@fooddelivery/adapters/orm';
 import { runService } from '@fooddelivery/adapters/service-runtime';
 import { OutboxRowSchema, ProcessedEventSchema, runSqlOutbox } from '@fooddelivery/adapters/sql-outbox';

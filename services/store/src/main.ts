@@ -1,5 +1,6 @@
 import { env } from '@fooddelivery/adapters/config';
-import { connectNats, ensureStream, EventPublisher, retireConsumers } from '@fooddelivery/adapters/jetstream';
+import { ensureStream, EventPublisher, retireConsumers } from '@fooddelivery/adapters/jetstream';
+import { connectNats } from '@fooddelivery/adapters/nats-connection';
 import { openSqlOrm } from '@fooddelivery/adapters/orm';
 import { runService } from '@fooddelivery/adapters/service-runtime';
 import { Streams } from '@fooddelivery/adapters/streams';

@@ -112,7 +112,7 @@ function OrderDetails({ order }: { order: Order }) {
   );
 }
 
-function Cancellation({ order, onAnswer }: { order: Order; onAnswer(order: Order | undefined): void }) {
+function Cancellation({ order, onAnswer }: { order: Order; onAnswer: (order: Order | undefined) => void }) {
   const [reason, setReason] = useState('');
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
@@ -144,7 +144,7 @@ function Cancellation({ order, onAnswer }: { order: Order; onAnswer(order: Order
   }
 
   return (
-    <form class="panel" onSubmit={cancel} aria-labelledby="cancel-title">
+    <form class="panel" onSubmit={(event) => void cancel(event)} aria-labelledby="cancel-title">
       <h2 id="cancel-title">Cancel</h2>
       <p class="hint">You can cancel until the store starts delivery; the payment is then refunded.</p>
       <label>

@@ -63,7 +63,7 @@ export function StoreMenu({ storeId }: { storeId: string }) {
       </h1>
       {store && !store.open && <p class="closed">This store is closed right now.</p>}
       <ErrorMessage error={menu.error} />
-      <form onSubmit={placeOrder} aria-label="Order">
+      <form onSubmit={(event) => void placeOrder(event)} aria-label="Order">
         <table class="menu">
           <caption>Menu</caption>
           <thead>

@@ -59,7 +59,7 @@ export function StoreOrders({ storeId }: { storeId: string }) {
   );
 }
 
-function OrderCard({ order, onChanged }: { order: StoreOrder; onChanged(): void }) {
+function OrderCard({ order, onChanged }: { order: StoreOrder; onChanged: () => void }) {
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const [rejecting, setRejecting] = useState(false);
@@ -115,7 +115,7 @@ function OrderCard({ order, onChanged }: { order: StoreOrder; onChanged(): void 
       </p>
       <div class="actions">
         {next && (
-          <button type="button" disabled={busy} onClick={() => run(() => advance(next.step))}>
+          <button type="button" disabled={busy} onClick={() => void run(() => advance(next.step))}>
             {next.label}
           </button>
         )}

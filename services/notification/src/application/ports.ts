@@ -93,4 +93,4 @@ export class NotifierError extends Error {
   }
 }
 
-export type { Clock, IdGenerator } from '@fooddelivery/kernel/clock';
+export type { Clock } from '@fooddelivery/kernel/clock';

@@ -142,13 +142,16 @@ describe('JetStream KV repositories against a real nats-server', function () {
     try {
       await record('after-start');
       await record('after-start');
-      for (let i = 0; i < 200 && notifier.sent.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Done once the work list is empty (without tombstones): nothing is left that could be sent a second time.
+      const manager = await nats.jetstreamManager();
+      const workListSize = async () => (await manager.streams.info(`KV_${pendingBucket}`)).state.messages;
+      for (let i = 0; i < 200 && (notifier.sent.length < 2 || (await workListSize()) > 0); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(await workListSize(), 'the work list is empty, without tombstones').to.equal(0);
       expect(notifier.sent.map((message) => message.notificationId).sort()).to.deep.equal(['after-start:paid', 'before-start:paid']);
       const found = await repository.find({ customerId: 'c-1', orderId: 'before-start', status: 'paid' });
       expect(found?.value.snapshot()).to.deep.include({ deliveryState: 'sent', attempts: 2, lastError: '' });
-      const workList = await (await nats.jetstreamManager()).streams.info(`KV_${pendingBucket}`);
-      expect(workList.state.messages, 'the work list is empty, without tombstones').to.equal(0);
     } finally {
       await dispatcher.stop();
     }

@@ -85,7 +85,7 @@ export class InMemoryTrackingRepository implements TrackingRepository {
   private write(tracking: OrderTracking): number {
     this.writes++;
     const version = ++this.revision;
-    this.stored.set(tracking.orderId, { state: structuredClone(tracking.snapshot()) as OrderTrackingState, version });
+    this.stored.set(tracking.orderId, { state: structuredClone(tracking.snapshot()), version });
     for (const watcher of this.watchers) {
       if (watcher.orderId === tracking.orderId) watcher.push(OrderTracking.restore(structuredClone(tracking.snapshot())));
     }
@@ -150,7 +150,7 @@ export class InMemoryNotificationRepository implements NotificationRepository {
 
   private write(notification: Notification): number {
     const version = ++this.revision;
-    this.stored.set(keyOf(notification.snapshot()), { state: structuredClone(notification.snapshot()) as NotificationState, version });
+    this.stored.set(keyOf(notification.snapshot()), { state: structuredClone(notification.snapshot()), version });
     return version;
   }
 }

@@ -6,17 +6,23 @@ import { aChange } from '../support/mother.js';
 
 const admin = { subject: 'ops', role: 'admin' as const };
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+/** Lets the watch run until `condition` holds; fails after a second. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 1_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not met within 1 s: ${condition.toString()}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 describe('WatchOrder (use case)', () => {
   let trackings: InMemoryTrackingRepository;
   let backlog: InMemoryTrackingBacklog;
   let watch: WatchOrder;
   let tracking: OrderTracking;
-  const advance = async (status: TrackingStatus) => {
+  const advance = (status: TrackingStatus) => {
     tracking.apply(aChange(status));
     trackings.put(tracking);
-    await tick();
   };
 
   beforeEach(() => {
@@ -30,8 +36,11 @@ describe('WatchOrder (use case)', () => {
     trackings.put(tracking);
     const seen: string[] = [];
     const done = watch.execute(admin, 'o-1', new AbortController().signal, async (sent) => void seen.push(sent.status));
-    await tick();
-    for (const status of ['accepted', 'cooking', 'delivering', 'delivered'] as const) await advance(status);
+    await until(() => seen.length === 1);
+    for (const status of ['accepted', 'cooking', 'delivering', 'delivered'] as const) {
+      advance(status);
+      await until(() => seen.at(-1) === status);
+    }
     expect(await done).to.equal('finished');
     expect(seen).to.deep.equal(['paid', 'accepted', 'cooking', 'delivering', 'delivered']);
   });
@@ -40,12 +49,12 @@ describe('WatchOrder (use case)', () => {
     backlog.fallBehind();
     const seen: string[] = [];
     const done = watch.execute(admin, 'o-1', new AbortController().signal, async (sent) => void seen.push(sent.status));
-    await tick();
+    await until(() => backlog.waits === 1);
     expect(seen).to.deep.equal([]);
     trackings.put(tracking);
     backlog.catchUp();
-    await tick();
-    await advance('delivered');
+    await until(() => seen.length === 1);
+    advance('delivered');
     expect(await done).to.equal('finished');
     expect(seen).to.deep.equal(['paid', 'delivered']);
   });
@@ -54,7 +63,7 @@ describe('WatchOrder (use case)', () => {
     backlog.fallBehind();
     const leaving = new AbortController();
     const done = watch.execute(admin, 'o-1', leaving.signal, async () => {});
-    await tick();
+    await until(() => backlog.waits === 1);
     leaving.abort();
     expect(await done).to.equal('aborted');
     expect(watch.watching).to.equal(0);
@@ -90,11 +99,10 @@ describe('WatchOrder (use case)', () => {
     const open = (subject: string, orderId: string) =>
       watch.execute({ subject, role: 'customer' }, orderId, leave.signal, async () => {}).catch((failure: unknown) => failure);
     const first = [open('c-1', 'o-1'), open('c-1', 'o-1')];
-    await tick();
+    await until(() => watch.watching === 2);
     expect(await open('c-1', 'o-1')).to.deep.include({ kind: 'resource_exhausted', code: 'TRACKING.TOO_MANY_WATCHES' });
     const third = open('c-2', 'o-2');
-    await tick();
-    expect(watch.watching).to.equal(3);
+    await until(() => watch.watching === 3);
     expect(await open('c-3', 'o-404')).to.deep.include({ kind: 'resource_exhausted', code: 'TRACKING.TOO_MANY_WATCHES' });
     leave.abort();
     await Promise.all([...first, third]);
@@ -112,9 +120,10 @@ describe('WatchOrder (use case)', () => {
     trackings.put(tracking);
     const seen: string[] = [];
     const done = watch.execute(admin, 'o-1', new AbortController().signal, async (sent) => void seen.push(sent.status));
-    await tick();
-    await advance('cancelled');
-    await advance('refunded');
+    await until(() => seen.length === 1);
+    advance('cancelled');
+    await until(() => seen.at(-1) === 'cancelled');
+    advance('refunded');
     await done;
     expect(seen).to.deep.equal(['paid', 'cancelled', 'refunded']);
   });
@@ -124,10 +133,10 @@ describe('WatchOrder (use case)', () => {
     const leave = new AbortController();
     const seen: string[] = [];
     const done = watch.execute(admin, 'o-1', leave.signal, async (sent) => void seen.push(sent.status));
-    await tick();
+    await until(() => seen.length === 1);
     leave.abort();
     expect(await done).to.equal('aborted');
-    await advance('accepted');
+    advance('accepted');
     expect(seen).to.deep.equal(['paid']);
   });
 

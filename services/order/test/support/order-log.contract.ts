@@ -7,7 +7,7 @@ import { orderDetails, placedAt } from './mother.js';
 export interface OpenOrderLog {
   orders: OrderRepository;
   attempts: PaymentAttempts;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** What every order log must do; run against the in-memory twin and the MongoDB adapter (FerretDB). */

@@ -97,7 +97,7 @@ describe('PlaceOrder', () => {
     log.load = () => Promise.reject(new Error('must not be read'));
     const error = await rejection(placeOrder.execute(admin, command({ idempotencyKey: 'k' })));
     expect(error).to.include({ kind: 'unavailable', code: 'PAYMENT.UNAVAILABLE' });
-    expect(payments.approvals).to.be.empty;
+    expect(payments.approvals).to.have.lengthOf(0);
     expect(log.openAttempts.size).to.equal(0);
   });
 
@@ -142,10 +142,10 @@ describe('PlaceOrder', () => {
     expect(error).to.include({ code: 'ORDER.NOT_STORED', kind: 'unavailable' });
     expect(error.message).to.include('same idempotency key');
     expect((error as { cause?: Error }).cause?.message).to.equal('disk full');
-    expect(payments.refunds).to.be.empty;
+    expect(payments.refunds).to.have.lengthOf(0);
     const retried = await placeOrder.execute(admin, command({ idempotencyKey: 'k-4' }));
     expect(retried.status).to.equal('paid');
-    expect(payments.refunds).to.be.empty;
+    expect(payments.refunds).to.have.lengthOf(0);
   });
 
   it('without a key, claims the order id and refunds at once when the order cannot be stored', async () => {
@@ -202,7 +202,7 @@ describe('PlaceOrder', () => {
       const { payments, placeOrder } = setup();
       const error = await rejection(placeOrder.execute(admin, command(overrides)));
       expect(error).to.include({ kind: 'invalid_argument', field });
-      expect(payments.approvals).to.be.empty;
+      expect(payments.approvals).to.have.lengthOf(0);
     });
   }
 
@@ -229,6 +229,6 @@ describe('PlaceOrder authorization', () => {
     expect(await rejection(placeOrder.execute(customer, command({ customerId: 'c-8' })))).to.include({ kind: 'permission_denied' });
     const owner = { subject: 's', role: 'store_owner' as const, storeId: 'store-chicken' };
     expect(await rejection(placeOrder.execute(owner, command()))).to.include({ kind: 'permission_denied' });
-    expect(payments.approvals).to.be.empty;
+    expect(payments.approvals).to.have.lengthOf(0);
   });
 });

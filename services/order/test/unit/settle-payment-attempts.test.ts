@@ -37,7 +37,7 @@ describe('SettlePaymentAttempts', () => {
     const attempt = await log.begin('late', clock.now());
     await log.append(Order.placePaid(orderDetails({ orderId: 'late' }), clock.now(), 'e'), { ...attempt, token: 'a retry' });
     expect(await settleAttempt({ attempts: log, payments, clock }, attempt)).to.equal('placed');
-    expect(payments.refunds).to.be.empty;
+    expect(payments.refunds).to.have.lengthOf(0);
   });
 
   it('once claimed, the order can no longer be stored', async () => {

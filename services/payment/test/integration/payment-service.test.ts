@@ -233,8 +233,11 @@ describe('payment service process (gRPC, REST, JetStream)', function () {
   /** The one PaymentRefunded of `orderId`, once published; fails if a second one appears. */
   async function onlyRefund(orderId: string): Promise<StoredMsg> {
     const message = await eventually(() => findEvent(subscriber, 'fooddelivery.payment.refunded', orderId));
-    // The relay publishes what is pending at once; give a second refund (had one been stored) time to show.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Both deliveries were handled before this (acked), and the relay publishes in commit order: once
+    // a payment approved afterwards is in the stream, a second refund, had one been stored, is too.
+    const marker = newOrder();
+    await approve(marker);
+    await eventually(() => findEvent(subscriber, 'fooddelivery.payment.approved', marker.orderId));
     expect(await findEvents(subscriber, 'fooddelivery.payment.refunded', orderId)).to.have.length(1);
     return message;
   }

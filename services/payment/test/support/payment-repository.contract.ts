@@ -14,7 +14,7 @@ export interface OpenRepository {
   store: PaymentRepository;
   /** Where the repository's events wait for the relay. */
   outbox: OutboxStore;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** What every PaymentRepository (and the outbox it writes to) must do; run against each implementation. */
@@ -45,7 +45,7 @@ export function paymentRepositoryContract(open: () => Promise<OpenRepository>): 
     expect(await store.insert(payment)).to.equal(true);
     const found = await store.findByOrderId(payment.orderId);
     expect(found?.snapshot()).to.deep.equal(payment.snapshot());
-    expect(found?.newEvents()).to.be.empty;
+    expect(found?.newEvents()).to.have.lengthOf(0);
   });
 
   it('keeps one payment per order: a second insert is refused and changes nothing', async () => {
@@ -104,7 +104,7 @@ export function paymentRepositoryContract(open: () => Promise<OpenRepository>): 
     expect(decoded).to.include({ orderId: payment.orderId, storeId: 'store-seoul-chicken', customerId: 'customer-1' });
     expect(decoded.items).to.have.length(2);
     await outbox.markPublished([event!.eventId]);
-    expect(await pendingFor(payment.orderId)).to.be.empty;
+    expect(await pendingFor(payment.orderId)).to.have.lengthOf(0);
   });
 
   it('carries the refund reason in PaymentRefunded', async () => {
@@ -121,7 +121,7 @@ export function paymentRepositoryContract(open: () => Promise<OpenRepository>): 
     const declined = Payment.decline(paymentTerms({ orderId: orderId(), paymentId: randomUUID() }), 'card declined', at);
     expect(await store.insert(declined)).to.equal(true);
     expect((await store.findByOrderId(declined.orderId))?.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
-    expect(await pendingFor(declined.orderId)).to.be.empty;
+    expect(await pendingFor(declined.orderId)).to.have.lengthOf(0);
   });
 
   it('stores a payment and its events together or not at all', async () => {

@@ -59,7 +59,7 @@ describe('ApprovePayment', () => {
       approvePayment.execute(orderService, approvePaymentCommand()),
       approvePayment.execute(orderService, approvePaymentCommand()),
     ]);
-    expect(results[0]!.snapshot().paymentId).to.equal(results[1]!.snapshot().paymentId);
+    expect(results[0].snapshot().paymentId).to.equal(results[1].snapshot().paymentId);
     expect(payments.size).to.equal(1);
     expect(payments.events).to.deep.equal(['PaymentApproved']);
   });
@@ -69,7 +69,7 @@ describe('ApprovePayment', () => {
     const payment = await approvePayment.execute(orderService, approvePaymentCommand({ cardToken: 'tok_decline_insufficient_funds' }));
     expect(payment.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
     expect((await payments.findByOrderId('order-1'))?.status).to.equal('declined');
-    expect(payments.events).to.be.empty;
+    expect(payments.events).to.have.lengthOf(0);
   });
 
   it('declines an approval arriving after the order was voided, without asking the provider', async () => {
@@ -77,7 +77,7 @@ describe('ApprovePayment', () => {
     await refundPayment.execute(orderService, 'order-1', 'gave up waiting');
     const payment = await approvePayment.execute(orderService, approvePaymentCommand());
     expect(payment.snapshot()).to.include({ status: 'declined', statusReason: 'voided before approval' });
-    expect(provider.authorizations).to.be.empty;
+    expect(provider.authorizations).to.have.lengthOf(0);
   });
 
   it('keeps the void when it is stored while the provider is still answering', async () => {
@@ -85,7 +85,7 @@ describe('ApprovePayment', () => {
     const approval = approvePayment.execute(orderService, approvePaymentCommand());
     await refundPayment.execute(orderService, 'order-1', 'gave up waiting');
     expect((await approval).snapshot()).to.include({ status: 'declined', statusReason: 'voided before approval' });
-    expect(payments.events).to.be.empty;
+    expect(payments.events).to.have.lengthOf(0);
   });
 
   it('stores nothing when the provider cannot answer', async () => {
@@ -126,7 +126,7 @@ describe('ApprovePayment', () => {
       const { payments, provider, approvePayment } = setup();
       const error = await rejection(approvePayment.execute(orderService, approvePaymentCommand(overrides)));
       expect(error).to.include({ code: 'PAYMENT.INVALID_ARGUMENT', kind: 'invalid_argument', field });
-      expect(provider.authorizations).to.be.empty;
+      expect(provider.authorizations).to.have.lengthOf(0);
       expect(payments.size).to.equal(0);
     });
   }

@@ -27,7 +27,7 @@ describe('Payment', () => {
   it('is declined with its reason and no event', () => {
     const payment = Payment.decline(paymentTerms(), 'card declined', now);
     expect(payment.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
-    expect(payment.newEvents()).to.be.empty;
+    expect(payment.newEvents()).to.have.lengthOf(0);
   });
 
   it('refunds an approved payment and raises PaymentRefunded', () => {
@@ -47,20 +47,20 @@ describe('Payment', () => {
     const payment = Payment.restore({ ...approvedPayment({}, now).snapshot(), status: 'refunded', statusReason: 'first', version: 2 });
     payment.refund('second', later, 'e-3');
     expect(payment.snapshot()).to.include({ statusReason: 'first', version: 2 });
-    expect(payment.newEvents()).to.be.empty;
+    expect(payment.newEvents()).to.have.lengthOf(0);
   });
 
   it('has nothing to refund when declined', () => {
     const payment = Payment.restore(Payment.decline(paymentTerms(), 'card declined', now).snapshot());
     payment.refund('cancelled', later, 'e-4');
     expect(payment.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
-    expect(payment.newEvents()).to.be.empty;
+    expect(payment.newEvents()).to.have.lengthOf(0);
   });
 
   it('can be voided before approval: declined, nothing charged, no event', () => {
     const payment = Payment.voidBeforeApproval('order-9', 'payment-9', now);
     expect(payment.snapshot()).to.include({ orderId: 'order-9', status: 'declined', statusReason: VOIDED_BEFORE_APPROVAL });
     expect(payment.snapshot().amount.amountMinor).to.equal(0);
-    expect(payment.newEvents()).to.be.empty;
+    expect(payment.newEvents()).to.have.lengthOf(0);
   });
 });

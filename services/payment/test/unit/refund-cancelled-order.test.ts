@@ -83,7 +83,7 @@ describe('RefundCancelledOrder', () => {
     await approvePayment.execute(orderService, approvePaymentCommand({ cardToken: 'tok_decline' }));
     await policy.execute({ orderId: 'order-1', reason: 'customer cancelled', because: 'cancelled' }, cancelled);
     expect((await payments.findByOrderId('order-1'))?.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
-    expect(payments.events).to.be.empty;
+    expect(payments.events).to.have.lengthOf(0);
   });
 
   it('voids an order not paid yet, so its approval arriving later is declined without charging', async () => {
@@ -97,8 +97,8 @@ describe('RefundCancelledOrder', () => {
 
     const late = await approvePayment.execute(orderService, approvePaymentCommand());
     expect(late.status).to.equal('declined');
-    expect(provider.authorizations).to.be.empty;
-    expect(payments.events).to.be.empty;
+    expect(provider.authorizations).to.have.lengthOf(0);
+    expect(payments.events).to.have.lengthOf(0);
   });
 
   it('gives a reason when the event has none, and shortens one too long to store', async () => {

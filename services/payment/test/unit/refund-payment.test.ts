@@ -57,7 +57,7 @@ describe('RefundPayment', () => {
     await approvePayment.execute(orderService, approvePaymentCommand({ cardToken: 'tok_decline' }));
     const payment = await refundPayment.execute(orderService, 'order-1', 'customer cancelled');
     expect(payment.snapshot()).to.include({ status: 'declined', statusReason: 'card declined' });
-    expect(payments.events).to.be.empty;
+    expect(payments.events).to.have.lengthOf(0);
   });
 
   it('voids an order that has no payment yet, so it can never be charged', async () => {
@@ -65,7 +65,7 @@ describe('RefundPayment', () => {
     const voided = await refundPayment.execute(orderService, 'order-7', 'order timed out');
     expect(voided.snapshot()).to.include({ orderId: 'order-7', status: 'declined', statusReason: 'voided before approval' });
     expect((await getPayment.execute(orderService, 'order-7')).status).to.equal('declined');
-    expect(payments.events).to.be.empty;
+    expect(payments.events).to.have.lengthOf(0);
   });
 
   it('gives a default reason when none is given', async () => {

@@ -1,10 +1,7 @@
 import { DomainError } from '@fooddelivery/kernel/domain-error';
-import { fieldError } from '@fooddelivery/kernel/request-rules';
 
 /** Errors of the store context. */
 export class StoreOrderError extends DomainError {}
-
-export const invalidField = fieldError('STORE', StoreOrderError);
 
 export const storeOrderNotFound = (storeId: string, orderId: string) =>
   new StoreOrderError('STORE.ORDER_NOT_FOUND', 'not_found', `store ${storeId} has no order ${orderId}`, 'order_id');

@@ -10,8 +10,8 @@ const later = new Date('2026-11-24T12:05:00.456Z');
 export interface OpenStoreOrders {
   orders: StoreOrderRepository;
   /** Subjects of the events stored for an order, oldest first (the outbox). */
-  eventsOf(orderId: string): Promise<string[]>;
-  close(): Promise<void>;
+  eventsOf: (orderId: string) => Promise<string[]>;
+  close: () => Promise<void>;
 }
 
 /** What every StoreOrderRepository must do; run against the in-memory twin, SQLite and PostgreSQL. */

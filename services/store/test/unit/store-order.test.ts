@@ -50,7 +50,7 @@ describe('StoreOrder', () => {
   it('treats repeating the last step as done', () => {
     const order = inStatus('accepted');
     order.act('accept', now, 'e');
-    expect(order.newEvents()).to.be.empty;
+    expect(order.newEvents()).to.have.lengthOf(0);
   });
 
   it('rejects a received or accepted order with the reason', () => {
@@ -81,7 +81,7 @@ describe('StoreOrder', () => {
   it('leaves a cancelled order as it is when asked again', () => {
     const order = inStatus('cancelled');
     expect(order.decideCancellation('again', now, 'e', 'c')).to.equal('unchanged');
-    expect(order.newEvents()).to.be.empty;
+    expect(order.newEvents()).to.have.lengthOf(0);
   });
 
   it('stops for a refund before delivery only', () => {
@@ -93,7 +93,7 @@ describe('StoreOrder', () => {
   });
 
   it('remembers a cancellation that arrived before the order, announcing it when asked to', () => {
-    expect(StoreOrder.cancelledBeforeReceipt('o-2', 's-1', 'c-1', 'too slow', now).newEvents()).to.be.empty;
+    expect(StoreOrder.cancelledBeforeReceipt('o-2', 's-1', 'c-1', 'too slow', now).newEvents()).to.have.lengthOf(0);
     const announced = StoreOrder.cancelledBeforeReceipt('o-2', 's-1', 'c-1', 'too slow', now, { eventId: 'e', causationId: 'r' });
     expect(announced.status).to.equal('cancelled');
     expect(announced.newEvents()[0]).to.include({ type: 'DeliveryCancelled', causationId: 'r' });

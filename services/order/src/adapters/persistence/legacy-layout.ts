@@ -1,5 +1,5 @@
 import type { Logger } from '@fooddelivery/adapters/logger';
-import { Order, type LineItem, type OrderChange, type OrderStatus, type StoreProgress } from '../../domain/order.js';
+import { Order, type LineItem, type OrderChange, type OrderStatus } from '../../domain/order.js';
 import { toView } from './order-view.js';
 import { toStoredChange } from './order-change.codec.js';
 import { Collections, isDuplicateKey, logId, pendingId, type OrderDatabase, type StoredEvent } from './order-database.js';
@@ -120,7 +120,7 @@ function currentStatus(document: LegacyOrderDocument): OrderChange | undefined {
     case 'rejected':
       return { type: 'rejected', at, reason: document.statusReason };
     default:
-      return { type: 'store_progressed', at, step: document.status as StoreProgress };
+      return { type: 'store_progressed', at, step: document.status };
   }
 }
 

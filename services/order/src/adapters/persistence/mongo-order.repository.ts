@@ -49,7 +49,8 @@ export class MongoOrderRepository implements OrderRepository {
     } else {
       const first = await this.database.log.findOne({ _id: logId(orderId, 1) });
       if (!first) return undefined;
-      if (first.change.type === ABANDONED) return new AbandonedOrder(orderId, String(first.change.reason ?? ''));
+      if (first.change.type === ABANDONED)
+        return new AbandonedOrder(orderId, typeof first.change.reason === 'string' ? first.change.reason : '');
       order = Order.fold([fromStoredChange(first.change)]);
       if (!order) return undefined;
     }

@@ -11,7 +11,7 @@ import {
 import type { StoreEvent, StoreEventType } from '../../domain/store-order.js';
 import { wireStatus } from '../wire-status.js';
 
-const wire: Record<StoreEventType, { subject: string; encode(event: StoreEvent): Uint8Array }> = {
+const wire: Record<StoreEventType, { subject: string; encode: (event: StoreEvent) => Uint8Array }> = {
   OrderAccepted: { subject: 'accepted', encode: (event) => OrderAccepted.encode(base(event)).finish() },
   CookingStarted: { subject: 'cooking_started', encode: (event) => CookingStarted.encode(base(event)).finish() },
   DeliveryStarted: { subject: 'delivery_started', encode: (event) => DeliveryStarted.encode(base(event)).finish() },
