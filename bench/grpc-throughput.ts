@@ -114,7 +114,7 @@ try {
     FerretDB: system.ferretDb.pid(),
     'nats-server': system.nats.pid(),
   };
-  const cpuNow = () => ({
+  const cpuNow = (): Record<string, number> => ({
     ...Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)])),
     'load generator': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
   });
@@ -132,9 +132,7 @@ try {
         const cpuAfter = cpuNow();
         const calls = target.results.at(-1)!.callsPerSecond * seconds;
         cpuPerOrder.push(
-          Object.fromEntries(
-            Object.entries(cpuAfter).map(([name, used]) => [name, ((used - cpuBefore[name as keyof typeof cpuBefore]!) * 1000) / calls]),
-          ),
+          Object.fromEntries(Object.entries(cpuAfter).map(([name, used]) => [name, ((used - cpuBefore[name]!) * 1000) / calls])),
         );
       }
       console.log(

@@ -18,7 +18,7 @@ import { eventually } from '../support/events.js';
 import { call, clients, grpcError } from '../support/grpc-clients.js';
 import { scrape, samples, total } from '../support/metrics.js';
 import { anOrder } from '../support/orders.js';
-import { dashboardQueries, exposedNames, metricNames } from '../support/promql.js';
+import { dashboardQueries, exposedNames, metricNames, type Dashboard } from '../support/promql.js';
 
 const SERVICES = ['order', 'payment', 'store', 'notification'] as const;
 const ORDER_SERVICE = 'fooddelivery.order.v1.OrderService';
@@ -28,11 +28,12 @@ describe('metrics an operator scrapes from the running services', function () {
   this.timeout(180_000);
   let system: TestSystem;
   let order: OrderServiceClient;
-  let close: () => void;
+  let api: ReturnType<typeof clients>;
 
   before(async () => {
     system = await startSystem([...SERVICES]);
-    ({ order, close } = clients({ order: system.service('order').grpc }));
+    api = clients({ order: system.service('order').grpc });
+    order = api.order;
     for (let i = 0; i < ORDERS_OVER_GRPC; i++) await call(order.placeOrder.bind(order), anOrder());
     const response = await fetch(`${system.service('order').http}/v1/orders`, {
       method: 'POST',
@@ -47,7 +48,7 @@ describe('metrics an operator scrapes from the running services', function () {
     expect(response.status, await response.clone().text()).to.equal(200);
   });
   after(async () => {
-    close?.();
+    api?.close();
     await stopAll();
   });
 
@@ -143,7 +144,7 @@ describe('metrics an operator scrapes from the running services', function () {
     const rules = (
       parse(readFileSync(join(repoRoot, 'deploy/prometheus/rules.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ expr: string }> }> }
     ).groups;
-    const dashboard = JSON.parse(readFileSync(join(repoRoot, 'deploy/grafana/food-delivery.json'), 'utf8'));
+    const dashboard = JSON.parse(readFileSync(join(repoRoot, 'deploy/grafana/food-delivery.json'), 'utf8')) as Dashboard;
     const queries = [
       ...rules.flatMap((group) => group.rules.map((rule) => ({ panel: 'rules.yml', expr: rule.expr }))),
       ...dashboardQueries(dashboard),

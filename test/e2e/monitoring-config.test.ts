@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { dashboardQueries, metricNames } from '../support/promql.js';
+import { dashboardQueries, metricNames, type Dashboard } from '../support/promql.js';
 
 interface RuleGroup {
   name: string;
@@ -75,7 +75,9 @@ describe('alerting rules and dashboard (deploy/prometheus, deploy/grafana, k8s/m
   });
 
   it("the PrometheusRule in k8s/monitoring.yaml has exactly rules.yml's groups", () => {
-    const documents = parseAllDocuments(readFileSync(join(repoRoot, 'k8s/monitoring.yaml'), 'utf8')).map((document) => document.toJS());
+    const documents = parseAllDocuments(readFileSync(join(repoRoot, 'k8s/monitoring.yaml'), 'utf8')).map(
+      (document) => document.toJS() as { kind?: string } | null,
+    );
     const prometheusRule = documents.find((document) => document?.kind === 'PrometheusRule') as { spec: { groups: RuleGroup[] } };
     expect(prometheusRule, 'k8s/monitoring.yaml has a PrometheusRule').to.not.equal(undefined);
     expect(prometheusRule.spec.groups).to.deep.equal(rules());
@@ -83,7 +85,7 @@ describe('alerting rules and dashboard (deploy/prometheus, deploy/grafana, k8s/m
   });
 
   it('the Grafana dashboard: rates, errors, p99 per RPC, consumer lag, outbox age, breaker state', () => {
-    const dashboard = JSON.parse(readFileSync(join(repoRoot, 'deploy/grafana/food-delivery.json'), 'utf8'));
+    const dashboard = JSON.parse(readFileSync(join(repoRoot, 'deploy/grafana/food-delivery.json'), 'utf8')) as Dashboard;
     const queries = dashboardQueries(dashboard);
     const named = new Set(queries.flatMap(({ expr }) => metricNames(expr)));
     for (const name of [
@@ -99,7 +101,7 @@ describe('alerting rules and dashboard (deploy/prometheus, deploy/grafana, k8s/m
       expect([...named], `a panel queries ${name}`).to.include(name);
     }
     for (const { panel, expr } of queries) {
-      expect(metricNames(expr), `${panel}: ${expr}`).to.not.be.empty;
+      expect(metricNames(expr), `${panel}: ${expr}`).to.not.have.lengthOf(0);
       expect(expr.split('(').length, `${panel}: balanced parentheses`).to.equal(expr.split(')').length);
     }
     expect(

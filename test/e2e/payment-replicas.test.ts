@@ -26,7 +26,8 @@ describe('order → payment over two payment replicas', function () {
     const first = system.service('payment');
     const second = await system.startReplica('payment', { PAYMENT_LATENCY_MIN_MS: '0', PAYMENT_LATENCY_MAX_MS: '2' });
     const order = await system.start('order', { PAYMENT_GRPC_ADDRESS: `ipv4:${first.grpc},${second.grpc}` });
-    const { order: orders, close } = clients({ order: order.grpc });
+    const api = clients({ order: order.grpc });
+    const orders = api.order;
     try {
       for (let i = 0; i < 40; i++) await call(orders.placeOrder.bind(orders), anOrder({ idempotencyKey: `replicas-${i}` }));
       const [servedByFirst, servedBySecond] = await Promise.all([approvalsServed(first.http), approvalsServed(second.http)]);
@@ -38,7 +39,7 @@ describe('order → payment over two payment replicas', function () {
       for (let i = 40; i < 60; i++) await call(orders.placeOrder.bind(orders), anOrder({ idempotencyKey: `replicas-${i}` }));
       expect(await approvalsServed(first.http), 'the first replica took over').to.equal(servedByFirst + 20);
     } finally {
-      close();
+      api.close();
     }
   });
 });

@@ -32,7 +32,7 @@ export function exposedNames(exposition: string): Set<string> {
   return names;
 }
 
-interface Dashboard {
+export interface Dashboard {
   panels: Array<{ title: string; type: string; targets?: Array<{ expr: string }>; panels?: Dashboard['panels'] }>;
 }
 

@@ -1,4 +1,4 @@
-import { KvWatchInclude, type KV, type KvEntry, type NatsConnection, type QueuedIterator } from 'nats';
+import { Events, KvWatchInclude, type KV, type KvEntry, type NatsConnection, type QueuedIterator } from 'nats';
 import type { TrackingRepository, Versioned } from '../../application/ports.js';
 import { OrderTracking, type Money, type TrackingStatus } from '../../domain/tracking.js';
 import { isRevisionConflict, keyToken } from './kv-keys.js';
@@ -222,10 +222,10 @@ class KvChangeFeed {
 
   private async followConnection(connection: Pick<NatsConnection, 'status'>): Promise<void> {
     for await (const status of connection.status()) {
-      if (status.type === 'disconnect') {
+      if (status.type === Events.Disconnect) {
         this.connected = false;
         this.lost();
-      } else if (status.type === 'reconnect') {
+      } else if (status.type === Events.Reconnect) {
         this.connected = true;
       }
     }

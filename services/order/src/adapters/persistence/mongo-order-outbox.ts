@@ -37,12 +37,9 @@ export class MongoOrderOutbox implements OutboxStore, OutboxBacklog {
   }
 
   async markPublished(keys: string[]): Promise<void> {
-    // One delete statement per key, in one command: FerretDB looks each up by its _id index,
-    // where a single {_id: {$in: keys}} filter would scan the collection.
-    await this.database.pending.bulkWrite(
-      keys.map((_id) => ({ deleteOne: { filter: { _id } } })),
-      { ordered: false },
-    );
+    // One delete by _id per key: FerretDB finds each through its _id index, where a single
+    // {_id: {$in: keys}} filter would scan the collection.
+    await Promise.all(keys.map((_id) => this.database.pending.deleteOne({ _id })));
   }
 
   private async resolve(record: PendingChangeDocument): Promise<OutboxItem | undefined> {
