@@ -13,12 +13,13 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { ErrorDetails } from './error-details.js';
 import { InvalidRequestError, toPublicError } from './errors.js';
-import { logFailure } from './grpc-server.js';
+import { callLogContext, logFailure } from './grpc-server.js';
 import { descriptorRegistry, httpRoutes, type HttpRoute } from './http-routes.js';
 import { matchPathTemplate } from './http-rule.js';
 import { unsafeIntegerError, unsafeIntegerField } from './request-decoding.js';
 import { withLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { serverSpan, type HeaderReader, type RunningSpan } from './tracing.js';
 import type { Authenticate, CallContext, MethodDefinition, ServiceBinding, StreamHandler, UnaryHandler } from './rpc.js';
 
 export interface RestServerOptions {
@@ -106,7 +107,19 @@ export class RestServer {
       return;
     }
     const { route, pathVariables } = found;
-    await withLogContext({ rpc: route.method }, () => this.handle(route, pathVariables, url, request, reply));
+    const header: HeaderReader = (name) => {
+      const value = request.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const span = serverSpan(route.definition.path.slice(1), header, {
+      'rpc.system': 'grpc',
+      'rpc.method': route.method,
+      'http.request.method': request.method,
+      'url.path': url.pathname,
+    });
+    await span.run(() =>
+      withLogContext(callLogContext(route.method, header), () => this.handle(route, pathVariables, url, request, reply, header, span)),
+    );
   }
 
   private async handle(
@@ -115,18 +128,18 @@ export class RestServer {
     url: URL,
     request: FastifyRequest,
     reply: FastifyReply,
+    header: HeaderReader,
+    span: RunningSpan,
   ): Promise<void> {
     const rpc = route.method;
+    let httpStatus = 200;
+    let fault: string | undefined;
     const stopTimer = this.options.metrics.rpcDuration.startTimer({ method: rpc, transport: 'rest' });
     const controller = new AbortController();
     // The response's close, not the request's: a request closes as soon as its body has been read.
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) controller.abort(new Error('client went away'));
     });
-    const header = (name: string) => {
-      const value = request.headers[name.toLowerCase()];
-      return Array.isArray(value) ? value[0] : value;
-    };
     try {
       const context: CallContext = {
         principal: await this.options.authenticate(rpc, header('authorization')),
@@ -146,11 +159,16 @@ export class RestServer {
       const failure = toPublicError(error);
       this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'rest', code: grpcStatus[failure.grpcStatus] });
       logFailure(this.options.logger, rpc, failure, error);
+      httpStatus = failure.httpStatus;
+      if (httpStatus >= 500) fault = failure.message;
       if (reply.sent) return;
       if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
       await reply.status(failure.httpStatus).send(this.errorDetails.json(failure));
     } finally {
       stopTimer();
+      span.setAttributes({ 'http.response.status_code': httpStatus });
+      span.end(fault);
+      this.options.logger.debug({ status: httpStatus }, 'call handled');
     }
   }
 
