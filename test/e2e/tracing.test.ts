@@ -134,6 +134,18 @@ describe('tracing: one trace from the client through order, payment, the events,
     );
   });
 
+  it('continues a trace over REST as over gRPC', async () => {
+    const traceId = '5b8efff798038103d269b633813fc60c';
+    const response = await fetch(`${system.service('order').http}/v1/stores`, {
+      headers: { traceparent: traceparent(traceId), 'x-request-id': 'tracing-request-2' },
+    });
+    expect(response.status).to.equal(200);
+    const handled = await eventually('the REST call logged in the trace', async () =>
+      linesOfTrace(system.service('order').process.logFile, traceId).find((line) => line.msg === 'call handled'),
+    );
+    expect(handled).to.include({ rpc: 'ListStores', requestId: 'tracing-request-2' });
+  });
+
   it('with OTLP export on, the services send their spans of the trace to a collector', async () => {
     const endpoint = await receiver.start();
     const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100' };
