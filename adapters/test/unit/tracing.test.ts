@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { openSqlOrm } from '../../src/orm.js';
 import { withTraceparent } from '../../src/outbox.js';
+import { appendToOutbox, OutboxRowSchema, ProcessedEventSchema, SqlOutboxStore } from '../../src/sql-outbox.js';
 import { currentTraceparent, serverSpan, startTracing, traceFields, tracesExporters, type Tracing } from '../../src/tracing.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -29,6 +31,25 @@ describe('tracing', () => {
         .and.not.equal('00f067aa0ba902b7');
       expect(inside.traceparent).to.equal(`00-${TRACE_ID}-${inside.fields.span_id}-01`);
       expect(inside.event.traceparent).to.equal(inside.traceparent);
+    });
+
+    it('keeps the trace of an event in the SQL outbox, for the relay that publishes it later', async () => {
+      const orm = await openSqlOrm('sqlite::memory:', [OutboxRowSchema, ProcessedEventSchema]);
+      try {
+        const span = serverSpan('fooddelivery.payment.v1.PaymentService/ApprovePayment', (name) =>
+          name === 'traceparent' ? CALLER : undefined,
+        );
+        const raisedIn = await span.run(async () => {
+          await orm.em.fork().transactional(async (em) => appendToOutbox(em, [anEvent()], new Date(Date.now() - 1_000)));
+          return currentTraceparent();
+        });
+        span.end();
+        const [item] = await new SqlOutboxStore(orm).pending(10, new Date());
+        expect(raisedIn).to.match(new RegExp(`^00-${TRACE_ID}-`));
+        expect(item?.events[0]?.traceparent).to.equal(raisedIn);
+      } finally {
+        await orm.close();
+      }
     });
 
     it('starts a trace for a call that brings none, and has none outside a span', () => {
