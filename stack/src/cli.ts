@@ -210,7 +210,11 @@ async function main(observe: boolean): Promise<void> {
       ...(jaeger ? [['Jaeger', jaeger.otlpEndpoint, jaeger.uiUrl, displayPath(jaeger.logFile)]] : []),
     ]),
   );
-  if (jaeger) console.log(`\nTraces: open ${jaeger.uiUrl}/ (every service exports its spans there; marketing is not traced).`);
+  if (jaeger) {
+    console.log(
+      `\nTraces (of every service but marketing) go to Jaeger: \`npm run -s trace -- <trace id>\` prints one, without an id the latest; its API: ${jaeger.uiUrl}/api/traces/<trace id>`,
+    );
+  }
   console.log(
     `\nData: ${displayPath(dataDir)}/ (payment: ${extraEnv.payment.DATABASE_URL}, store: ${extraEnv.store.DATABASE_URL}, marketing: ${extraEnv.marketing.DATABASE_URL})`,
   );
