@@ -49,9 +49,11 @@ try {
   );
   const started = performance.now();
   const progress = setInterval(() => {
-    void metric(system.service('order').http, 'rpc_server_handled_total', { method: 'PlaceOrder', code: 'OK' }).then((done) =>
-      console.log(`  ${done} placed, ${((performance.now() - started) / 1000).toFixed(0)} s`),
-    );
+    void metric(system.service('order').http, 'grpc_server_handled_total', {
+      grpc_method: 'PlaceOrder',
+      grpc_code: 'OK',
+      transport: 'grpc',
+    }).then((done) => console.log(`  ${done} placed, ${((performance.now() - started) / 1000).toFixed(0)} s`));
   }, 30_000);
   const placed = await placeOrders(api.order, orders, Number(values.concurrency), (index) => {
     const storeId = stores[index % stores.length]!;

@@ -1,8 +1,10 @@
 /**
  * GetOrderTracking over gRPC at a fixed load: the whole system is started, some orders are
  * placed and moved along by the store, then a fixed number of callers read their trackings for
- * a fixed time. Reads come from the notification service's own KV view, never from the order,
- * store or payment databases. Prints calls/s and p50/p99 latency per round, and their medians.
+ * a fixed time, in rounds alternating with a bare grpc-js server answering the same RPC with a
+ * fixed tracking. Reads come from the notification service's own view, never from the order,
+ * store or payment databases. Prints calls/s and p50/p99 latency per round, the medians and
+ * their ratio.
  *
  *   node --import tsx bench/tracking-reads.ts [--seconds 10] [--concurrency 16] [--orders 50] [--rounds 3]
  */
@@ -14,7 +16,9 @@ import { startSystem } from '@fooddelivery/stack/system';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { median, quantile, table } from './support.js';
+import { startEchoServer } from './echo.js';
+import { closedLoop, describeResult, type Call, type LoadResult } from './load.js';
+import { median, table } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +32,8 @@ const { values } = parseArgs({
 if (values.help) {
   console.log('usage: npm run bench:tracking [-- --seconds 10 --concurrency 16 --orders 50 --rounds 3]');
   console.log(
-    'GetOrderTracking at a fixed number of callers against the whole system; prints calls/s and p50/p99 per round and their medians.',
+    'GetOrderTracking at a fixed number of callers against the whole system beside a bare grpc-js server,\n' +
+      'alternating rounds; prints calls/s and p50/p99 per round, their medians and the ratio.',
   );
   process.exit(0);
 }
@@ -55,35 +60,6 @@ function unary<Req, Res>(
   return new Promise((resolve, reject) =>
     method(request, new Metadata(), deadline(), (error, response) => (error ? reject(error) : resolve(response))),
   );
-}
-
-interface Result {
-  callsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-}
-
-async function drive(client: TrackingServiceClient, orderIds: string[], durationMs: number): Promise<Result> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const end = performance.now() + durationMs;
-  const worker = async () => {
-    while (performance.now() < end) {
-      const orderId = orderIds[next++ % orderIds.length]!;
-      const started = performance.now();
-      const ok = await new Promise<boolean>((resolve) =>
-        client.getOrderTracking({ orderId }, new Metadata(), deadline(5_000), (error) => resolve(!error)),
-      );
-      if (ok) latencies.push(performance.now() - started);
-      else errors++;
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  return { callsPerSecond: latencies.length / elapsed, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), errors };
 }
 
 stopAllOnSignals();
@@ -137,35 +113,49 @@ try {
     }
   }
 
-  console.log(`${rounds} rounds of ${seconds}s, ${concurrency} callers, over ${orderCount} tracked orders, after a 2s warm-up`);
-  await drive(tracking, orderIds, 2_000);
-  const results: Result[] = [];
+  const echo = await startEchoServer();
+  const bareTracking = new TrackingServiceClient(echo, insecure);
+  const reads = (client: TrackingServiceClient): Call => {
+    let next = 0;
+    return () =>
+      new Promise<void>((resolve, reject) =>
+        client.getOrderTracking({ orderId: orderIds[next++ % orderIds.length]! }, new Metadata(), deadline(5_000), (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      );
+  };
+  const targets = [
+    { name: 'GetOrderTracking, notification service', call: reads(tracking), results: [] as LoadResult[] },
+    { name: 'bare grpc-js, fixed answer', call: reads(bareTracking), results: [] as LoadResult[] },
+  ];
+  console.log(`${rounds} rounds of ${seconds}s, ${concurrency} callers, over ${orderCount} tracked orders, after a 3s warm-up of each`);
+  for (const target of targets) await closedLoop(target.call, { concurrency, durationMs: 3_000 });
   for (let round = 0; round < rounds; round++) {
-    const result = await drive(tracking, orderIds, seconds * 1000);
-    results.push(result);
-    console.log(
-      `  round ${round + 1}/${rounds}: ${result.callsPerSecond.toFixed(0)} calls/s, p50 ${result.p50Ms.toFixed(1)} ms, ` +
-        `p99 ${result.p99Ms.toFixed(1)} ms, ${result.errors} errors (load average ${loadavg()[0]!.toFixed(2)})`,
-    );
+    for (const target of targets) {
+      target.results.push(await closedLoop(target.call, { concurrency, durationMs: seconds * 1000 }));
+      console.log(
+        `  round ${round + 1}/${rounds} ${target.name}: ${describeResult(target.results.at(-1)!)} (load average ${loadavg()[0]!.toFixed(2)})`,
+      );
+    }
   }
+  const rate = (results: LoadResult[]) => median(results.map((result) => result.callsPerSecond));
   console.log(
-    table([
-      ...results.map((result, index) => ({
-        round: String(index + 1),
-        'calls/s': result.callsPerSecond,
-        'p50 ms': result.p50Ms,
-        'p99 ms': result.p99Ms,
-        errors: result.errors,
+    table(
+      targets.map((target) => ({
+        server: target.name,
+        'calls/s (median)': rate(target.results),
+        'p50 ms': median(target.results.map((result) => result.p50Ms)),
+        'p99 ms': median(target.results.map((result) => result.p99Ms)),
+        errors: target.results.reduce((sum, result) => sum + result.errors, 0),
+        'calls/s per round': target.results.map((result) => result.callsPerSecond.toFixed(0)).join(' / '),
       })),
-      {
-        round: 'median',
-        'calls/s': median(results.map((result) => result.callsPerSecond)),
-        'p50 ms': median(results.map((result) => result.p50Ms)),
-        'p99 ms': median(results.map((result) => result.p99Ms)),
-        errors: results.reduce((sum, result) => sum + result.errors, 0),
-      },
-    ]),
+    ),
   );
+  const [service, bare] = targets as [(typeof targets)[0], (typeof targets)[0]];
+  const p99 = (results: LoadResult[]) => median(results.map((result) => result.p99Ms));
+  console.log(`\nGetOrderTracking / bare grpc-js: ${((rate(service.results) / rate(bare.results)) * 100).toFixed(1)} % of the calls/s,`);
+  console.log(`p99 ${(p99(service.results) / p99(bare.results)).toFixed(1)} × the bare server's`);
+  bareTracking.close();
   for (const client of [order, store, tracking]) client.close();
 } finally {
   await stopAll();

@@ -9,6 +9,8 @@
 #   - the marketing service's Python packages in services/marketing/.venv (python3 ≥ 3.11, packages
 #     pinned with hashes in services/marketing/requirements*.lock)
 #   - PostgreSQL server binaries, only with SETUP_POSTGRES=1 (tests run their own cluster)
+#   - promtool in .tools/bin (from Debian's prometheus package), only with SETUP_PROMTOOL=1 (the
+#     tests check and unit-test the alerting rules with it)
 #   - Chromium (Debian's package), only with SETUP_CHROMIUM=1 (the browser tests drive it)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -125,6 +127,21 @@ apt_install() { # what package...
 # PostgreSQL server binaries, on request.
 if [[ ${SETUP_POSTGRES:-} == 1 ]] && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
   apt_install PostgreSQL postgresql
+fi
+
+# promtool for the alerting rules' tests, on request: taken out of Debian's prometheus package
+# (unpacked, not installed, so no Prometheus server is set up or started).
+if [[ ${SETUP_PROMTOOL:-} == 1 && ! -x .tools/bin/promtool ]]; then
+  say "installing promtool into .tools/bin (from Debian's prometheus package)"
+  deb_dir=$(mktemp -d)
+  if ! (cd "$deb_dir" && apt-get download prometheus >/dev/null 2>&1); then
+    apt_install "the prometheus package (download only)" --download-only prometheus
+    cp /var/cache/apt/archives/prometheus_*.deb "$deb_dir/"
+  fi
+  dpkg-deb -x "$deb_dir"/prometheus_*.deb "$deb_dir/root"
+  mkdir -p .tools/bin
+  cp "$deb_dir/root/usr/bin/promtool" .tools/bin/promtool
+  rm -rf "$deb_dir"
 fi
 
 # Chromium for the browser tests (playwright-core drives it; Playwright's own browser download does

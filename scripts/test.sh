@@ -3,7 +3,7 @@
 # The last line printed is the test totals over all mocha runs: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-SETUP_POSTGRES=1 SETUP_CHROMIUM=1 SETUP_CHECKERS=1 bash scripts/setup.sh
+SETUP_POSTGRES=1 SETUP_CHROMIUM=1 SETUP_CHECKERS=1 SETUP_PROMTOOL=1 bash scripts/setup.sh
 
 work=$(mktemp -d)
 # Each mocha run appends {"passes","failures","pending"} here (test/support/totals-reporter.ts).

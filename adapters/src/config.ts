@@ -62,6 +62,15 @@ export const env = {
       .string()
       .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'must be host:port')
       .default(fallback),
+  /** A gRPC target: host:port, dns:///host:port (every address the name resolves to), or ipv4:host:port,host:port,... */
+  grpcTarget: (fallback: string) =>
+    z
+      .string()
+      .regex(
+        /^(?:dns:\/\/\/)?[A-Za-z0-9.\-_[\]:]+:\d{1,5}$|^ipv4:\d{1,3}(?:\.\d{1,3}){3}:\d{1,5}(?:,\d{1,3}(?:\.\d{1,3}){3}:\d{1,5})*$/,
+        'must be host:port, dns:///host:port or ipv4:host:port,host:port',
+      )
+      .default(fallback),
   logLevel: () => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   bindHost: () => z.string().min(1, 'must not be empty').default('0.0.0.0'),
   millisecondsList: (fallback: string) =>
@@ -98,6 +107,11 @@ export function commonConfigShape(defaults: { grpcPort: number; httpPort: number
     GRPC_TLS_KEY_FILE: z.string().default(''),
     GRPC_TLS_CA_FILE: z.string().default(''),
     SHUTDOWN_GRACE_MS: env.positiveInt(10_000),
+    /**
+     * Clients are asked to reconnect after a connection is this old (0: never), so that callers
+     * balancing over a DNS name (order → payment) find replicas started since they connected.
+     */
+    GRPC_MAX_CONNECTION_AGE_MS: env.nonNegativeInt(0),
     /** How long a delivered event may stay unacknowledged (e.g. its consumer crashed) before redelivery. */
     CONSUMER_ACK_WAIT_MS: env.positiveInt(30_000),
     /** Delays before each redelivery of an event whose handling failed; then it is dead-lettered. */

@@ -6,7 +6,7 @@ import { addReflection } from './reflection.js';
 import { ErrorDetails } from './error-details.js';
 import { descriptorRegistry } from './http-routes.js';
 import { guardedDeserializer, MalformedRequest } from './request-decoding.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics, RpcCall } from './metrics.js';
 import { serverSpan, type HeaderReader, type RunningSpan } from './tracing.js';
 import { methodName, type Authenticate, type CallContext, type ServiceBinding, type StreamHandler, type UnaryHandler } from './rpc.js';
 
@@ -17,16 +17,23 @@ export interface GrpcServerOptions {
   logger: Logger;
   metrics: Metrics;
   authenticate: Authenticate;
+  /** Connections older than this are closed gracefully (GOAWAY) once their calls end or after a minute; 0: never. */
+  maxConnectionAgeMs?: number;
 }
 
 /** A gRPC server with the standard health service and reflection, NOT_SERVING until `setServing`. */
 export class GrpcServer {
-  private readonly server = new grpc.Server();
+  private readonly server: grpc.Server;
   private readonly health: HealthImplementation;
   private readonly serviceNames: string[];
   private readonly errorDetails: ErrorDetails;
 
   constructor(private readonly options: GrpcServerOptions) {
+    this.server = new grpc.Server(
+      options.maxConnectionAgeMs
+        ? { 'grpc.max_connection_age_ms': options.maxConnectionAgeMs, 'grpc.max_connection_age_grace_ms': 60_000 }
+        : {},
+    );
     this.serviceNames = options.services.map((service) => service.name);
     this.health = new HealthImplementation(Object.fromEntries(['', ...this.serviceNames].map((name) => [name, 'NOT_SERVING'])));
     this.health.addToServer(this.server);
@@ -76,32 +83,32 @@ export class GrpcServer {
       const handler = service.handlers[key];
       if (!handler) throw new Error(`${service.name}: no handler for ${key}`);
       const rpc = methodName(method.path);
+      const call: RpcCall = { service: service.name, method: rpc, streaming: method.responseStream, transport: 'grpc' };
       implementation[key] = method.responseStream
-        ? this.serverStreaming(rpc, method.path, handler as StreamHandler<unknown, unknown>)
-        : this.unary(rpc, method.path, handler as UnaryHandler<unknown, unknown>);
+        ? this.serverStreaming(call, handler as StreamHandler<unknown, unknown>)
+        : this.unary(call, handler as UnaryHandler<unknown, unknown>);
     }
     return implementation;
   }
 
-  private unary(rpc: string, path: string, handler: UnaryHandler<unknown, unknown>): grpc.handleUnaryCall<unknown, unknown> {
+  private unary(rpcCall: RpcCall, handler: UnaryHandler<unknown, unknown>): grpc.handleUnaryCall<unknown, unknown> {
+    const rpc = rpcCall.method;
     return (call, callback) => {
-      const stopTimer = this.options.metrics.rpcDuration.startTimer({ method: rpc, transport: 'grpc' });
+      const handled = this.options.metrics.rpcStarted(rpcCall);
       const header = metadataReader(call.metadata);
-      const span = serverSpan(path.slice(1), header, { 'rpc.system': 'grpc', 'rpc.method': rpc });
+      const span = callSpan(rpcCall, header);
       // The outcome is handled inside the call's span and log context, so failures carry its orderId and trace.
       withinCall(span, callLogContext(rpc, header), () =>
         callContext(rpc, call, header, this.options.authenticate)
           .then((context) => handler(call.request, context))
           .then(
             (response) => {
-              stopTimer();
-              this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
+              handled(grpc.status.OK);
               this.ended(span);
               callback(null, response);
             },
             (error: unknown) => {
-              stopTimer();
-              const failure = this.toServiceError(rpc, error);
+              const failure = this.toServiceError(rpc, error, handled);
               this.ended(span, failure);
               callback(failure);
             },
@@ -110,30 +117,28 @@ export class GrpcServer {
     };
   }
 
-  private serverStreaming(
-    rpc: string,
-    path: string,
-    handler: StreamHandler<unknown, unknown>,
-  ): grpc.handleServerStreamingCall<unknown, unknown> {
+  private serverStreaming(rpcCall: RpcCall, handler: StreamHandler<unknown, unknown>): grpc.handleServerStreamingCall<unknown, unknown> {
+    const rpc = rpcCall.method;
     return (call) => {
+      const handled = this.options.metrics.rpcStarted(rpcCall);
       const send = (response: unknown) =>
         new Promise<void>((resolve) => {
           if (call.write(response)) resolve();
           else call.once('drain', () => resolve());
         });
       const header = metadataReader(call.metadata);
-      const span = serverSpan(path.slice(1), header, { 'rpc.system': 'grpc', 'rpc.method': rpc });
+      const span = callSpan(rpcCall, header);
       withinCall(span, callLogContext(rpc, header), () =>
         callContext(rpc, call, header, this.options.authenticate)
           .then((context) => handler(call.request, context, send))
           .then(
             () => {
-              this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: 'OK' });
+              handled(grpc.status.OK);
               this.ended(span);
               call.end();
             },
             (error: unknown) => {
-              const failure = this.toServiceError(rpc, error);
+              const failure = this.toServiceError(rpc, error, handled);
               this.ended(span, failure);
               call.emit('error', failure);
             },
@@ -150,9 +155,9 @@ export class GrpcServer {
     this.options.logger.debug({ code: grpc.status[code] }, 'call handled');
   }
 
-  private toServiceError(rpc: string, error: unknown): Partial<grpc.ServiceError> {
+  private toServiceError(rpc: string, error: unknown, handled: (code: number) => void): Partial<grpc.ServiceError> {
     const failure = toPublicError(error);
-    this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'grpc', code: grpc.status[failure.grpcStatus] });
+    handled(failure.grpcStatus);
     logFailure(this.options.logger, rpc, failure, error);
     const metadata = new grpc.Metadata();
     metadata.set('error-reason', failure.reason);
@@ -169,6 +174,15 @@ export function logFailure(logger: Logger, rpc: string, failure: PublicError, er
   else if (cause !== undefined) logger.warn({ rpc, reason: failure.reason, err: cause }, failure.message);
   else if (failure.reason === 'DEPENDENCY.UNAVAILABLE') logger.warn({ rpc, reason: failure.reason, err: String(error) }, failure.message);
   else logger.info({ rpc, reason: failure.reason }, failure.message);
+}
+
+/** The server span of a call, continuing the caller's trace. */
+function callSpan(call: RpcCall, header: HeaderReader): RunningSpan {
+  return serverSpan(`${call.service}/${call.method}`, header, {
+    'rpc.system': 'grpc',
+    'rpc.service': call.service,
+    'rpc.method': call.method,
+  });
 }
 
 /** Runs `fn` inside the call's span and log context. */

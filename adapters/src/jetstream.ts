@@ -196,6 +196,14 @@ export async function startConsumer(connection: NatsConnection, options: Consume
   const js = connection.jetstream();
   const outcomes = options.metrics?.counter('events_consumed_total', 'Events consumed, by consumer and outcome', ['consumer', 'outcome']);
   const count = (outcome: Outcome) => outcomes?.inc({ consumer: options.durable, outcome });
+  const handling = options.metrics?.histogram('event_handling_seconds', 'Time a consumer took to handle an event, by event type', [
+    'consumer',
+    'event_type',
+  ]);
+  const handle = (event: ReceivedEvent) => {
+    const stopTimer = handling?.startTimer({ consumer: options.durable, event_type: event.eventType });
+    return options.handle(event).finally(() => stopTimer?.());
+  };
   const lanes = new Lanes(options.concurrency ?? 16);
   let stopped = false;
   let messages: ConsumerMessages | undefined;
@@ -213,7 +221,7 @@ export async function startConsumer(connection: NatsConnection, options: Consume
         void watchForLoss(current, options);
         for await (const message of messages) {
           await lanes.run(message.headers?.get(EventHeader.orderId) || String(message.seq), () =>
-            inTrace(message, options, count, (counted) => handleMessage(message, options, backoffMs, js, counted)),
+            inTrace(message, options, count, (counted) => handleMessage(message, { ...options, handle }, backoffMs, js, counted)),
           );
         }
         if (stopped) break;

@@ -58,7 +58,7 @@ export class RestServer {
     this.app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     this.app.get('/metrics', async (_request, reply) => {
       reply.header('content-type', options.metrics.registry.contentType);
-      return options.metrics.registry.metrics();
+      return options.metrics.exposition();
     });
     // Probes that need no gRPC client (nor its TLS): alive, and ready (SERVING, as gRPC health says).
     this.app.get('/healthz', async (_request, reply) => reply.status(200).send({ status: 'alive' }));
@@ -134,7 +134,12 @@ export class RestServer {
     const rpc = route.method;
     let httpStatus = 200;
     let fault: string | undefined;
-    const stopTimer = this.options.metrics.rpcDuration.startTimer({ method: rpc, transport: 'rest' });
+    const handled = this.options.metrics.rpcStarted({
+      service: route.service,
+      method: rpc,
+      streaming: route.serverStreaming,
+      transport: 'rest',
+    });
     const controller = new AbortController();
     // The response's close, not the request's: a request closes as soon as its body has been read.
     reply.raw.once('close', () => {
@@ -148,16 +153,16 @@ export class RestServer {
       };
       const input = this.decodeRequest(route, pathVariables, url.searchParams, request.body);
       if (route.serverStreaming) {
-        await this.stream(route, input, context, reply);
+        await this.stream(route, input, context, reply, handled);
       } else {
         const response = await (route.handler as UnaryHandler<unknown, unknown>)(input, context);
         const json = this.encodeResponse(route.output, route.definition.responseSerialize(response));
-        this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'rest', code: 'OK' });
+        handled(grpcStatus.OK);
         await reply.status(200).header('content-type', 'application/json').send(JSON.stringify(json));
       }
     } catch (error) {
       const failure = toPublicError(error);
-      this.options.metrics.rpcHandled.inc({ method: rpc, transport: 'rest', code: grpcStatus[failure.grpcStatus] });
+      handled(failure.grpcStatus);
       logFailure(this.options.logger, rpc, failure, error);
       httpStatus = failure.httpStatus;
       if (httpStatus >= 500) fault = failure.message;
@@ -165,7 +170,6 @@ export class RestServer {
       if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
       await reply.status(failure.httpStatus).send(this.errorDetails.json(failure));
     } finally {
-      stopTimer();
       span.setAttributes({ 'http.response.status_code': httpStatus });
       span.end(fault);
       this.options.logger.debug({ status: httpStatus }, 'call handled');
@@ -173,7 +177,13 @@ export class RestServer {
   }
 
   /** Server streaming as server-sent events: one `data:` line of JSON per message. */
-  private async stream(route: BoundRoute, input: unknown, context: CallContext, reply: FastifyReply): Promise<void> {
+  private async stream(
+    route: BoundRoute,
+    input: unknown,
+    context: CallContext,
+    reply: FastifyReply,
+    handled: (code: number) => void,
+  ): Promise<void> {
     let started = false;
     const send = async (response: unknown) => {
       if (!started) {
@@ -188,10 +198,11 @@ export class RestServer {
     };
     try {
       await (route.handler as StreamHandler<unknown, unknown>)(input, context, send);
-      this.options.metrics.rpcHandled.inc({ method: route.method, transport: 'rest', code: 'OK' });
+      handled(grpcStatus.OK);
     } catch (error) {
       if (!started) throw error;
       const failure = toPublicError(error);
+      handled(failure.grpcStatus);
       logFailure(this.options.logger, route.method, failure, error);
       reply.raw.write(`event: error\ndata: ${JSON.stringify(this.errorDetails.json(failure))}\n\n`);
     }

@@ -4,6 +4,7 @@ import { containsDevelopmentKey, DEVELOPMENT_ISSUER, loadJwks, TokenVerifier, un
 import type { CodedError } from './errors.js';
 import { grpcTlsProblems, serverCredentials } from './grpc-tls.js';
 import { startConsumer, type ConsumerOptions, type EventSubscription } from './jetstream.js';
+import { observeConsumer } from './jetstream-metrics.js';
 import type { NatsConnection } from 'nats';
 import { GrpcServer } from './grpc-server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -95,7 +96,14 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
   const bindings = spec.definitions.map((definition) => lateBinding(definition, () => live));
   const authenticate = authenticator(config, spec.publicMethods ?? [], spec.name);
   if (config.AUTH_MODE === 'off') logger.warn('AUTH_MODE=off: calls are not authenticated and every caller acts as an administrator');
-  const grpcServer = new GrpcServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics, authenticate });
+  const grpcServer = new GrpcServer({
+    services: bindings,
+    descriptorSet: spec.descriptorSet,
+    logger,
+    metrics,
+    authenticate,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+  });
   const restServer = new RestServer({ services: bindings, descriptorSet: spec.descriptorSet, logger, metrics, authenticate });
 
   let started = false;
@@ -171,6 +179,7 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
         }),
       );
       hooks.push(() => consumer.stop());
+      observeConsumer(connection, { stream: options.stream, durable: options.durable }, metrics);
     },
   };
   try {

@@ -3,6 +3,8 @@ import type { OutgoingEvent } from './jetstream.js';
 import type { Logger } from './logger.js';
 import { OutboxRelay, withTraceparent, type OutboxItem, type OutboxStore, type Publisher } from './outbox.js';
 import type { SqlOrm } from './orm.js';
+import type { Metrics } from './metrics.js';
+import { observeOutbox, type OutboxBacklog } from './outbox-metrics.js';
 import { currentTraceparent } from './tracing.js';
 
 /** An event stored in the same transaction as the change that raised it. */
@@ -77,8 +79,15 @@ export async function firstTimeHandled(em: EntityManager, consumer: string, even
   return true;
 }
 
-export class SqlOutboxStore implements OutboxStore {
+export class SqlOutboxStore implements OutboxStore, OutboxBacklog {
   constructor(private readonly orm: SqlOrm) {}
+
+  async backlog(): Promise<{ items: number; oldest: Date | undefined }> {
+    const em = this.orm.em.fork();
+    const items = await em.count(OutboxRowSchema, { publishedAt: null });
+    const oldest = items === 0 ? undefined : await em.findOne(OutboxRowSchema, { publishedAt: null }, { orderBy: { createdAt: 'asc' } });
+    return { items, oldest: oldest?.createdAt };
+  }
 
   async pending(limit: number, committedBefore: Date): Promise<OutboxItem[]> {
     const rows = await this.orm.em
@@ -110,6 +119,7 @@ export function runSqlOutbox(
   publisher: Publisher,
   kit: {
     logger: Logger;
+    metrics: Metrics;
     retentionMs: number;
     onShutdown(hook: () => Promise<void> | void): void;
     repeat(what: string, everyMs: number, work: () => Promise<void>): void;
@@ -119,6 +129,7 @@ export function runSqlOutbox(
   const relay = new OutboxRelay(outbox, publisher, kit.logger);
   relay.start();
   kit.onShutdown(() => relay.stop());
+  observeOutbox(outbox, kit.metrics);
   kit.repeat('pruning published events and handled-event records', 3_600_000, async () => {
     const deleted = await outbox.prune(new Date(Date.now() - kit.retentionMs));
     if (deleted > 0) kit.logger.info({ deleted }, 'pruned published events and handled-event records');

@@ -12,6 +12,10 @@ export interface FerretDbOptions {
   /** Default: ferretdb.log in dataDir. */
   logFile?: string;
   readyTimeoutMs?: number;
+  /** FerretDB's PostgreSQL handler on this database instead of SQLite files in dataDir. */
+  postgresqlUrl?: string;
+  /** Serves Go's profiles on 127.0.0.1:<port>/debug/pprof/ (for the benches). */
+  pprofPort?: number;
 }
 
 export interface FerretDb {
@@ -40,12 +44,17 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
       args: [
         '-listen-addr',
         `127.0.0.1:${port}`,
-        '-handler',
-        'sqlite',
-        '-sqlite-url',
-        // WAL (FerretDB's default) with synchronous=NORMAL: a process crash loses nothing; only a
-        // power loss may lose the last commits. This is the local stack; production runs MongoDB.
-        `file:${dataDir.replace(/\/?$/, '/')}?_pragma=synchronous(normal)`,
+        ...(options.postgresqlUrl
+          ? ['-handler', 'postgresql', '-postgresql-url', options.postgresqlUrl]
+          : [
+              '-handler',
+              'sqlite',
+              '-sqlite-url',
+              // WAL (FerretDB's default) with synchronous=NORMAL: a process crash loses nothing; only a
+              // power loss may lose the last commits. This is the local stack; production runs MongoDB.
+              `file:${dataDir.replace(/\/?$/, '/')}?_pragma=synchronous(normal)`,
+            ]),
+        ...(options.pprofPort ? ['-pprof-addr', `127.0.0.1:${options.pprofPort}`] : []),
         '-log-level',
         'warn',
       ],

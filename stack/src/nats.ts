@@ -26,6 +26,8 @@ export interface NatsServer {
   serviceUrl: string;
   monitorUrl: string;
   logFile: string;
+  /** The server process's id (changes when it is restarted). */
+  pid(): number;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
   /** SIGKILL, as in a crash. */
@@ -79,6 +81,7 @@ export async function startNats(options: NatsOptions): Promise<NatsServer> {
     serviceUrl: `nats://127.0.0.1:${port}`,
     monitorUrl,
     logFile,
+    pid: () => current.pid,
     stop: async () => void (await current.stop()),
     kill: async () => void (await current.kill()),
     restart: async () => {

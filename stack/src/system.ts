@@ -1,5 +1,5 @@
 import { temporaryDirectory } from './temp-dirs.js';
-import { startFerretDb, type FerretDb } from './ferretdb.js';
+import { startFerretDb, type FerretDb, type FerretDbOptions } from './ferretdb.js';
 import { createIdentities, type NatsIdentities } from './nats-access.js';
 import { startNats, type NatsServer } from './nats.js';
 import { freePort } from './ports.js';
@@ -37,11 +37,12 @@ export interface TestSystem {
 export async function startSystem(
   names: ServiceName[],
   env: Partial<Record<ServiceName, Record<string, string>>> = {},
+  options: { ferretDb?: Pick<FerretDbOptions, 'postgresqlUrl' | 'pprofPort'> } = {},
 ): Promise<TestSystem> {
   const dir = temporaryDirectory('fooddelivery-e2e-');
   const identities = createIdentities(join(dir, 'nats-identities'));
   const nats = await startNats({ dataDir: join(dir, 'nats'), port: await freePort(), identities });
-  const ferretDb = await startFerretDb({ dataDir: join(dir, 'ferretdb'), port: await freePort() });
+  const ferretDb = await startFerretDb({ dataDir: join(dir, 'ferretdb'), port: await freePort(), ...options.ferretDb });
   const ports = new Map<ServiceName, { grpc: number; http: number }>();
   for (const name of ['order', 'payment', 'store', 'notification', 'marketing'] as const) {
     ports.set(name, { grpc: await freePort(), http: await freePort() });

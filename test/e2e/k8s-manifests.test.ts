@@ -7,7 +7,8 @@
  * against Pod Security Admission, checks the project's rules (probes, rolling updates, shutdown
  * timing, the services' variables, nats.conf through nats-server's parser), renders the
  * kustomization, compares docker-compose.yml with the manifests and parses the Dockerfile with
- * BuildKit's parser and linter. These tests run it on the repository and on broken copies, which
+ * BuildKit's parser and linter; ServiceMonitor and PrometheusRule are decoded into the Prometheus
+ * Operator's types and their rules parsed with Prometheus's own rule parser. These tests run it on the repository and on broken copies, which
  * must fail naming the file and the problem.
  */
 import { repoRoot, toolPath } from '@fooddelivery/stack/paths';
@@ -123,6 +124,39 @@ describe('Kubernetes manifests (k8s/) and docker-compose.yml', function () {
       expect(withoutDefaultDeny).to.not.equal(text);
       writeFileSync(join(scratch, 'k8s', 'network-policies.yaml'), withoutDefaultDeny);
       expectFailure(/no default-deny NetworkPolicy/m);
+    });
+
+    it("a ServiceMonitor with an unknown field (the operator's types, decoded strictly)", () => {
+      edit('monitoring.yaml', '      interval: 15s\n', '      intervall: 15s\n');
+      expectFailure(
+        /^error: k8s\/monitoring\.yaml: document 1 \(ServiceMonitor fooddelivery-services\): strict decoding error: unknown field "spec\.endpoints\[0\]\.intervall"$/m,
+      );
+    });
+
+    it('a ServiceMonitor that selects no Service', () => {
+      edit('monitoring.yaml', '      app.kubernetes.io/component: service\n', '      app.kubernetes.io/component: services\n');
+      expectFailure(/^error: k8s\/monitoring\.yaml: document 1 \(ServiceMonitor fooddelivery-services\): selector .* matches no Service$/m);
+    });
+
+    it('a ServiceMonitor scraping a port the Services do not name', () => {
+      edit('monitoring.yaml', '    - port: http\n', '    - port: metrics\n');
+      expectFailure(
+        /^error: k8s\/monitoring\.yaml: document 1 \(ServiceMonitor fooddelivery-services\): spec\.endpoints\[0\]\.port: Service order has no port named "metrics"$/m,
+      );
+    });
+
+    it("a PrometheusRule whose expression does not parse (Prometheus's rule parser)", () => {
+      edit('monitoring.yaml', 'max by (consumer) (dead_letter_messages) > 0', 'max by (consumer) (dead_letter_messages) >');
+      expectFailure(
+        /^error: k8s\/monitoring\.yaml: document 2 \(PrometheusRule fooddelivery-alerts\): spec\.groups: group "fooddelivery-events", rule 1 \(DeadLettersWaiting\): could not parse expression: .*$/m,
+      );
+    });
+
+    it('a PrometheusRule with a recording rule that has a for', () => {
+      edit('monitoring.yaml', '      - alert: DeadLettersWaiting\n', '      - record: dead_letters:max\n');
+      expectFailure(
+        /^error: k8s\/monitoring\.yaml: document 2 \(PrometheusRule fooddelivery-alerts\): spec\.groups: .*invalid field 'for' in recording rule/m,
+      );
     });
 
     it('nats.conf without fsync on every write', () => {

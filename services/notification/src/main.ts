@@ -45,6 +45,8 @@ await runService({
     WATCH_MAX_DURATION_MS: env.positiveInt(30 * 60_000),
     /** How long an order not in the view yet may be waited for while the view catches up with published events. */
     WATCH_CATCH_UP_MS: env.positiveInt(3_000),
+    /** Trackings the in-memory read view holds at most (the least recently used leave first). */
+    TRACKING_VIEW_MAX_ENTRIES: env.positiveInt(50_000),
   },
   rules: (config) =>
     config.NOTIFIER === 'kakao' && !config.KAKAO_API_URL ? ['KAKAO_API_URL must be set when NOTIFIER=kakao (not set)'] : [],
@@ -59,6 +61,8 @@ await runService({
       await retry('KV bucket notification_tracking', () =>
         nats.jetstream().views.kv('notification_tracking', { history: 1, replicas: config.KV_REPLICAS }),
       ),
+      { viewMaxEntries: config.TRACKING_VIEW_MAX_ENTRIES },
+      nats,
     );
     onShutdown(() => trackings.close());
     const backlog = new JetStreamTrackingBacklog(await nats.jetstreamManager(), {

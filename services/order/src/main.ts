@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { connectNats, ensureStream, EventPublisher } from '@fooddelivery/adapters/jetstream';
 import { Lease } from '@fooddelivery/adapters/lease';
 import { OutboxRelay } from '@fooddelivery/adapters/outbox';
+import { observeOutbox } from '@fooddelivery/adapters/outbox-metrics';
 import { runService } from '@fooddelivery/adapters/service-runtime';
 import { Streams } from '@fooddelivery/adapters/streams';
 import { descriptorSet } from '@fooddelivery/gen/descriptor';
@@ -40,7 +41,7 @@ await runService({
     MONGODB_DATABASE: env.text('order'),
     /** Every database operation gives up after this long, so an outage answers UNAVAILABLE promptly. */
     MONGODB_TIMEOUT_MS: env.positiveInt(1_500),
-    PAYMENT_GRPC_ADDRESS: env.hostPort('127.0.0.1:50052'),
+    PAYMENT_GRPC_ADDRESS: env.grpcTarget('127.0.0.1:50052'),
     PAYMENT_TIMEOUT_MS: env.positiveInt(1_500),
     /**
      * A file holding the order service's token for payment (role service, sub order), read again
@@ -95,7 +96,9 @@ await runService({
       ),
     );
     onShutdown(() => sweeper.stop());
-    const relay = new OutboxRelay(new MongoOrderOutbox(database), new EventPublisher(nats.jetstream()), logger, {
+    const outbox = new MongoOrderOutbox(database);
+    observeOutbox(outbox, metrics);
+    const relay = new OutboxRelay(outbox, new EventPublisher(nats.jetstream()), logger, {
       sweepAfterMs: config.OUTBOX_SWEEP_AFTER_MS,
       sweepLease: sweeper,
     });

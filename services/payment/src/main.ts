@@ -29,7 +29,7 @@ await runService({
     config.PAYMENT_LATENCY_MIN_MS > config.PAYMENT_LATENCY_MAX_MS
       ? [`PAYMENT_LATENCY_MIN_MS must not exceed PAYMENT_LATENCY_MAX_MS (${config.PAYMENT_LATENCY_MAX_MS})`]
       : [],
-  async start({ config, logger, retry, onShutdown, consume, repeat }) {
+  async start({ config, logger, metrics, retry, onShutdown, consume, repeat }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'payment', logger, config.NATS_NKEY_SEED_FILE));
     onShutdown(() => nats.drain());
     await retry('JetStream stream', () => ensureStream(nats, Streams.payment, config));
@@ -37,7 +37,13 @@ await runService({
     const orm = await retry('database', () => openSqlOrm(config.DATABASE_URL, [PaymentSchema, OutboxRowSchema, ProcessedEventSchema]));
     onShutdown(() => orm.close());
 
-    const relay = runSqlOutbox(orm, new EventPublisher(nats.jetstream()), { logger, retentionMs: config.RETENTION_MS, onShutdown, repeat });
+    const relay = runSqlOutbox(orm, new EventPublisher(nats.jetstream()), {
+      logger,
+      metrics,
+      retentionMs: config.RETENTION_MS,
+      onShutdown,
+      repeat,
+    });
     const payments = new SqlPaymentRepository(orm, relay);
 
     const provider = new SimulatedPaymentProvider({

@@ -20,14 +20,20 @@ await runService({
   config: {
     DATABASE_URL: env.sqlDatabaseUrl('sqlite:.data/store.sqlite'),
   },
-  async start({ config, logger, retry, onShutdown, consume, repeat }) {
+  async start({ config, logger, metrics, retry, onShutdown, consume, repeat }) {
     const nats = await retry('NATS', () => connectNats(config.NATS_URL, 'store', logger, config.NATS_NKEY_SEED_FILE));
     onShutdown(() => nats.drain());
     await retry('JetStream stream', () => ensureStream(nats, Streams.store, config));
     const orm = await retry('database', () => openSqlOrm(config.DATABASE_URL, [StoreOrderSchema, OutboxRowSchema, ProcessedEventSchema]));
     onShutdown(() => orm.close());
 
-    const relay = runSqlOutbox(orm, new EventPublisher(nats.jetstream()), { logger, retentionMs: config.RETENTION_MS, onShutdown, repeat });
+    const relay = runSqlOutbox(orm, new EventPublisher(nats.jetstream()), {
+      logger,
+      metrics,
+      retentionMs: config.RETENTION_MS,
+      onShutdown,
+      repeat,
+    });
     const orders = new SqlStoreOrderRepository(orm, relay);
 
     await retry('retiring old consumers', () => retireConsumers(nats, RETIRED_CONSUMERS));

@@ -131,6 +131,9 @@ func (w *warningRecorder) AddWarning(_, text string) { w.messages = append(w.mes
 // (PrepareForCreate, the strategy's validation, object-meta validation, declarative validation,
 // warnings). A namespaced object without a namespace gets defaultNamespace, as kubectl does.
 func apiValidate(o *object, defaultNamespace string) []finding {
+	if o.gvk.Group == monitoringGroup {
+		return validateMonitoring(o)
+	}
 	strategy, ok := createStrategies[o.gvk.GroupKind()]
 	if !ok {
 		return []finding{{message: fmt.Sprintf("no API validation for %s here: add its create strategy to tools/cmd/k8scheck/apivalidation.go", o.gvk.GroupKind())}}

@@ -23,12 +23,13 @@ var serviceVariables = map[string][]string{
 	},
 	"payment": {
 		"DATABASE_URL", "PAYMENT_LATENCY_MIN_MS", "PAYMENT_LATENCY_MAX_MS", "PAYMENT_CAPACITY",
-		"PAYMENT_QUEUE_LIMIT", "PAYMENT_DECLINE_CARD_PREFIX",
+		"PAYMENT_QUEUE_LIMIT", "PAYMENT_DECLINE_CARD_PREFIX", "GRPC_MAX_CONNECTION_AGE_MS",
 	},
 	"store": {"DATABASE_URL"},
 	"notification": {
 		"NOTIFIER", "KAKAO_API_URL", "KAKAO_API_TOKEN", "NOTIFICATION_LANGUAGE", "NOTIFY_BACKOFF_MS",
 		"NOTIFY_MAX_ATTEMPTS", "NOTIFY_TIMEOUT_MS", "NOTIFY_CONCURRENCY", "KV_REPLICAS",
+		"TRACKING_VIEW_MAX_ENTRIES",
 	},
 	// Python (services/marketing/src/marketing/adapters/config.py); the common variables are the same.
 	"marketing": {

@@ -9,7 +9,9 @@
 //     of the wrong type, is an error;
 //  2. defaulted, converted and put through the API server's own create path
 //     (k8s.io/kubernetes: the registry strategies' validation, declarative validation and
-//     warnings) — the checks `kubectl apply` would meet on a v1.37 cluster;
+//     warnings) — the checks `kubectl apply` would meet on a v1.37 cluster; the Prometheus
+//     Operator's ServiceMonitor and PrometheusRule, which no API server strategy covers, get the
+//     checks of monitoring.go instead (their rules through Prometheus's own rule parser);
 //  3. checked against the project's rules (rules.go): probes, rolling updates, security
 //     contexts, shutdown timing, the services' configuration variables, references between
 //     objects, NetworkPolicies (netpol.go), and nats.conf through nats-server's own

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -51,6 +52,7 @@ import (
 // serviceName is a headless Service. HPAs scale an existing workload whose containers request
 // CPU; PDBs select a workload and leave room for one eviction. nats.conf is checked by nats-server.
 // NetworkPolicies select Pods that exist, and allow only ports those Pods have (netpol.go).
+// A ServiceMonitor selects Services that exist and scrapes ports they name (monitoring.go).
 // The Secrets of operatorSecrets (secrets.go) are referred to, never defined; no Secret value holds
 // a key or a token.
 
@@ -78,6 +80,7 @@ type manifestIndex struct {
 	services         []*object
 	hpas             []*object
 	pdbs             []*object
+	serviceMonitors  []*object
 }
 
 func checkRules(objects []*object, generated map[string]bool, generatedData map[string]map[string]string, defaultNamespace string, partial bool, r *report) {
@@ -110,6 +113,8 @@ func checkRules(objects []*object, generated map[string]bool, generatedData map[
 			ix.hpas = append(ix.hpas, o)
 		case *policyv1.PodDisruptionBudget:
 			ix.pdbs = append(ix.pdbs, o)
+		case *monitoringv1.ServiceMonitor:
+			ix.serviceMonitors = append(ix.serviceMonitors, o)
 		}
 	}
 	for _, w := range ix.workloads {
@@ -126,6 +131,9 @@ func checkRules(objects []*object, generated map[string]bool, generatedData map[
 	}
 	for _, o := range ix.networkPolicies {
 		ix.checkNetworkPolicy(o, r)
+	}
+	for _, o := range ix.serviceMonitors {
+		ix.checkServiceMonitor(o, r)
 	}
 	ix.checkDefaultDeny(r)
 	for _, o := range objects {

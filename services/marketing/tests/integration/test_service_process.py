@@ -99,10 +99,14 @@ class Marketing:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read())
 
+    def metrics_text(self) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5) as response:
+            return response.read().decode()
+
     def metric(self, name: str, **labels: str) -> float:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5) as response:
             for line in response.read().decode().splitlines():
-                if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+                if line.startswith((name + "{", name + " ")) and all(f'{k}="{v}"' in line for k, v in labels.items()):
                     return float(line.rsplit(" ", 1)[1])
         return 0.0
 
@@ -257,6 +261,10 @@ def test_three_delivered_orders_earn_one_coupon_over_grpc_rest_and_jetstream(
     assert issued[0].headers["Event-Id"] == issued[0].headers["Nats-Msg-Id"] == event.event_id
     assert (event.coupon_id, event.order_id, event.customer_id) == (coupon.coupon_id, third, customer)
     assert issued[0].headers["Causation-Id"]
+    # The outbox drained: read from the database when scraped.
+    eventually("the outbox empty", lambda: marketing.metric("outbox_unpublished") == 0 or None)
+    assert marketing.metric("outbox_oldest_unpublished_age_seconds") == 0
+    assert "outbox_unpublished 0.0" in marketing.metrics_text()
 
 
 def test_a_redelivered_event_issues_nothing_twice(marketing: Marketing, nats_url: str) -> None:
@@ -305,6 +313,12 @@ def test_a_poison_message_is_retried_a_bounded_number_of_times_then_dead_lettere
     assert letter.data == b"\xff\xff\xff\x0f"
     retried = marketing.metric("events_consumed_total", consumer="marketing-follow-stores", outcome="retried")
     assert retried - retried_before == 3
+    # Read from JetStream when scraped: the letter waits, nothing else does.
+    assert marketing.metric("dead_letter_messages", consumer="marketing-follow-stores") >= 1
+    follow_stores = {"stream": "FOODDELIVERY_STORE", "consumer": "marketing-follow-stores"}
+    assert marketing.metric("jetstream_consumer_pending_messages", **follow_stores) == 0
+    assert marketing.metric("jetstream_consumer_ack_pending_messages", **follow_stores) == 0
+    assert marketing.metric("event_handling_seconds_count", consumer="marketing-follow-stores") >= 4
     # The consumer goes on.
     customer = f"c-{uuid.uuid4().hex[:8]}"
     for _ in range(3):
@@ -326,6 +340,27 @@ def test_who_may_read_what(marketing: Marketing) -> None:
     assert dict(failure.value.trailing_metadata())["error-reason"] == "MARKETING.PERMISSION_DENIED"
     status, body = marketing.rest("/v1/customers/c-9/coupons", f"Bearer {token('ops', 'admin')}")
     assert status == 200 and body == {}
+
+
+def test_grpc_and_rest_calls_are_counted_alike_with_the_grpc_code_they_answer(marketing: Marketing) -> None:
+    refused = {
+        "grpc_service": "fooddelivery.marketing.v1.MarketingService",
+        "grpc_method": "ListCoupons",
+        "grpc_code": "PermissionDenied",
+    }
+    before = {t: marketing.metric("grpc_server_handled_total", transport=t, **refused) for t in ("grpc", "rest")}
+    status, _ = marketing.rest("/v1/customers/c-1/coupons", f"Bearer {token('c-2')}")
+    assert status == 403
+    with pytest.raises(grpc.RpcError):
+        marketing.list_coupons("c-1", who="c-2")
+    for transport in ("grpc", "rest"):
+        assert marketing.metric("grpc_server_handled_total", transport=transport, **refused) == before[transport] + 1
+    ok = {"grpc_method": "ListCoupons", "grpc_code": "OK", "transport": "grpc"}
+    calls = marketing.metric("grpc_server_handled_total", **ok)
+    marketing.list_coupons("c-1", who="c-1")
+    assert marketing.metric("grpc_server_handled_total", **ok) == calls + 1
+    timed = marketing.metric("grpc_server_handling_seconds_count", grpc_method="ListCoupons", transport="grpc")
+    assert timed >= calls + 1
 
 
 async def delete_consumer(nats_url: str, stream: str, durable: str) -> None:

@@ -9,8 +9,8 @@ export class GetOrderTracking {
   constructor(private readonly trackings: TrackingRepository) {}
 
   async execute(actor: Actor, orderId: string): Promise<OrderTracking> {
-    const found = await this.trackings.find(requireId('order_id', orderId));
-    if (!found || !maySee(actor, found.value)) throw trackingNotFound(orderId);
-    return found.value;
+    const found = await this.trackings.read(requireId('order_id', orderId));
+    if (!found || !maySee(actor, found)) throw trackingNotFound(orderId);
+    return found;
   }
 }

@@ -8,7 +8,13 @@ export interface Versioned<T> {
 }
 
 export interface TrackingRepository {
+  /** The stored tracking and its version, read from the store itself (for compare-and-set writes). */
   find(orderId: string): Promise<Versioned<OrderTracking> | undefined>;
+  /**
+   * The tracking for answering a reader: may come from a view kept in memory, which trails the
+   * store by at most the adapter's documented staleness bound. Never to be written back.
+   */
+  read(orderId: string): Promise<OrderTracking | undefined>;
   /** The new version; undefined when the order is tracked already. */
   create(tracking: OrderTracking): Promise<number | undefined>;
   /** The new version; undefined when the tracking changed since `version`. */

@@ -70,8 +70,8 @@ export class WatchOrder {
   /** true once the caller may see the order; false when `signal` ended the wait first. */
   private async requireVisible(actor: Actor, orderId: string, signal: AbortSignal): Promise<boolean> {
     const visible = async () => {
-      const found = await this.trackings.find(orderId);
-      return found !== undefined && maySee(actor, found.value);
+      const found = await this.trackings.read(orderId);
+      return found !== undefined && maySee(actor, found);
     };
     if (await visible()) return true;
     await this.backlog.caughtUp(this.limits.catchUpMs, signal);

@@ -41,6 +41,59 @@ describe('JetStream KV repositories against a real nats-server', function () {
       KvNotificationRepository.open(nats, { messages: `messages_${++bucket}`, pending: `pending_${bucket}` }),
     ));
 
+  describe('the in-memory read view', () => {
+    it('another replica’s writes reach this replica’s reads through the watch, and the view stays within its bound', async () => {
+      const bucketKv = await kv('tracking');
+      const writer = new KvTrackingRepository(bucketKv);
+      const reader = new KvTrackingRepository(bucketKv, { viewMaxEntries: 20 });
+      const orders = Array.from({ length: 100 }, (_, i) => `view-${i}`);
+      try {
+        expect(await reader.read(orders[0]!)).to.equal(undefined);
+        const versions = new Map<string, number>();
+        for (const orderId of orders) versions.set(orderId, (await writer.create(OrderTracking.start(aChange('paid', { orderId }))))!);
+        for (const orderId of orders) expect((await reader.read(orderId))?.status, orderId).to.equal('paid');
+        expect(reader.viewSize, 'trackings held').to.be.at.most(20);
+
+        // Written by the other replica after this one has read (and holds) them.
+        const recent = orders.slice(-10);
+        for (const orderId of recent) {
+          const tracking = (await writer.find(orderId))!;
+          tracking.value.apply(aChange('accepted', { orderId }));
+          await writer.update(tracking.value, tracking.version);
+        }
+        for (const orderId of recent) {
+          await eventually(async () => (await reader.read(orderId))?.status === 'accepted', `${orderId} accepted`);
+        }
+        expect(reader.viewSize).to.be.at.most(20);
+      } finally {
+        writer.close();
+        reader.close();
+      }
+    });
+
+    it('is emptied when the connection to NATS is lost, and reads then go to the bucket', async () => {
+      const statuses = controllableStatus();
+      const repository = new KvTrackingRepository(await kv('tracking'), { viewMaxEntries: 100 }, statuses);
+      try {
+        await repository.create(OrderTracking.start(aChange('paid', { orderId: 'lost-1' })));
+        await eventually(async () => (await repository.read('lost-1'))?.status === 'paid', 'the tracking');
+        expect(repository.viewSize).to.equal(1);
+        statuses.emit('disconnect');
+        await eventually(async () => repository.viewSize === 0, 'the view emptied');
+        expect((await repository.read('lost-1'))?.status, 'read from the bucket').to.equal('paid');
+        expect(repository.viewSize, 'nothing held while disconnected').to.equal(0);
+        statuses.emit('reconnect');
+        await eventually(async () => {
+          await repository.read('lost-1');
+          return repository.viewSize === 1;
+        }, 'held again after the reconnection');
+      } finally {
+        repository.close();
+        statuses.end();
+      }
+    });
+  });
+
   it('500 watches share one KV watch: one consumer on the bucket, each watch sees its own order only', async () => {
     const name = `tracking_${++bucket}`;
     const repository = new KvTrackingRepository(await nats.jetstream().views.kv(name, { history: 1 }));
@@ -101,3 +154,43 @@ describe('JetStream KV repositories against a real nats-server', function () {
     }
   });
 });
+
+/** A connection's status feed that the test drives. */
+function controllableStatus() {
+  const waiting: Array<(result: IteratorResult<{ type: string; data: string }>) => void> = [];
+  const queued: Array<{ type: string; data: string }> = [];
+  let ended = false;
+  const iterable = {
+    [Symbol.asyncIterator]: () => ({
+      next: () =>
+        new Promise<IteratorResult<{ type: string; data: string }>>((resolve) => {
+          const value = queued.shift();
+          if (value) resolve({ value, done: false });
+          else if (ended) resolve({ value: undefined, done: true });
+          else waiting.push(resolve);
+        }),
+    }),
+  };
+  return {
+    status: () => iterable as unknown as ReturnType<NatsConnection['status']>,
+    emit(type: string) {
+      const value = { type, data: '' };
+      const resolve = waiting.shift();
+      if (resolve) resolve({ value, done: false });
+      else queued.push(value);
+    },
+    end() {
+      ended = true;
+      for (const resolve of waiting.splice(0)) resolve({ value: undefined, done: true });
+    },
+  };
+}
+
+/** Waits for an asynchronous condition, checking every 10 ms, for at most 5 s. */
+async function eventually(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -28,6 +28,10 @@ export class InMemoryTrackingRepository implements TrackingRepository {
     return found && { value: OrderTracking.restore(structuredClone(found.state)), version: found.version };
   }
 
+  async read(orderId: string): Promise<OrderTracking | undefined> {
+    return (await this.find(orderId))?.value;
+  }
+
   async create(tracking: OrderTracking): Promise<number | undefined> {
     await this.beforeWrite?.(tracking.orderId);
     if (this.stored.has(tracking.orderId)) {

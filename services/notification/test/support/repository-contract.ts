@@ -38,6 +38,19 @@ export function trackingRepositoryContract(make: () => Promise<TrackingRepositor
     expect((await repository.find(orderId))?.value.status).to.equal('accepted');
   });
 
+  it('read: nothing for an untracked order, then each version written, for readers', async () => {
+    expect(await repository.read(orderId)).to.equal(undefined);
+    const tracking = OrderTracking.start(aChange('paid', { orderId }));
+    let version = (await repository.create(tracking))!;
+    await eventually(async () => (await repository.read(orderId))?.status === 'paid', 'the first version');
+    for (const status of ['accepted', 'cooking', 'delivering'] as const) {
+      tracking.apply(aChange(status, { orderId }));
+      version = (await repository.update(tracking, version))!;
+      await eventually(async () => (await repository.read(orderId))?.status === status, status);
+    }
+    expect((await repository.read(orderId))?.snapshot()).to.deep.equal(tracking.snapshot());
+  });
+
   it('watch: waits for an untracked order, then yields each version until aborted', async () => {
     const stop = new AbortController();
     const seen: string[] = [];
@@ -122,6 +135,15 @@ export function notificationRepositoryContract(make: () => Promise<NotificationR
     expect(ids).to.deep.equal(['o.5', 'o.4', 'o.3', 'o.2', 'o.1']);
     expect(pages).to.equal(3);
   });
+}
+
+/** Waits for an asynchronous condition, checking every 10 ms, for at most 5 s. */
+async function eventually(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Waits for a condition, checking every 10 ms, for at most 5 s. */

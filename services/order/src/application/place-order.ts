@@ -72,7 +72,7 @@ export class PlaceOrder {
       valid.cardToken,
     );
 
-    const [earlier, store] = await Promise.all([key ? this.orders.load(orderId) : undefined, this.catalog.findStore(valid.storeId)]);
+    const [earlier, store] = await Promise.all([key ? this.orders.load(orderId, true) : undefined, this.catalog.findStore(valid.storeId)]);
     if (earlier) return this.answerRetry(earlier, fingerprint, key);
     if (!store) throw storeNotFound(valid.storeId);
     const { items, total } = priceOrder(store, valid.lines);

@@ -13,8 +13,12 @@ export interface OrderPage {
  * first, and that write stores the change and its events together.
  */
 export interface OrderRepository {
-  /** The order as its log says; `AbandonedOrder` when its payment attempt was given up before it was stored. */
-  load(orderId: string): Promise<Order | AbandonedOrder | undefined>;
+  /**
+   * The order as its log says; `AbandonedOrder` when its payment attempt was given up before it
+   * was stored. `probablyNew`: the caller expects no order yet (a first PlaceOrder), so the
+   * adapter may look for the start of the log before anything else. The answer is the same.
+   */
+  load(orderId: string, probablyNew?: boolean): Promise<Order | AbandonedOrder | undefined>;
   /**
    * Appends the order's pending change at its version, with its events. Throws
    * `orderChangedConcurrently` when another write took that version first: load again and decide again.

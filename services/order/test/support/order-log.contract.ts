@@ -39,6 +39,18 @@ export function orderLogContract(open: () => Promise<OpenOrderLog>): void {
 
   it('finds nothing for an order never placed', async () => {
     expect(await orders.load(newId())).to.equal(undefined);
+    expect(await orders.load(newId(), true), 'expecting a new order').to.equal(undefined);
+  });
+
+  it('answers the same when told the order is probably new: placed, changed since, or abandoned', async () => {
+    const order = await place();
+    const found = await loaded(order.id);
+    found.followStore('accepted', new Date());
+    await orders.append(found);
+    expect(((await orders.load(order.id, true)) as Order).snapshot()).to.deep.equal(((await orders.load(order.id)) as Order).snapshot());
+    const abandonedId = newId();
+    await attempts.abandon(await attempts.begin(abandonedId, placedAt), 'no order was stored for this payment', new Date());
+    expect(await orders.load(abandonedId, true)).to.be.instanceOf(AbandonedOrder);
   });
 
   it('gives back a placed order exactly as it was, version 1, nothing pending', async () => {

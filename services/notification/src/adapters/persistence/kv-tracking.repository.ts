@@ -1,7 +1,8 @@
-import { KvWatchInclude, type KV, type KvEntry, type QueuedIterator } from 'nats';
+import { KvWatchInclude, type KV, type KvEntry, type NatsConnection, type QueuedIterator } from 'nats';
 import type { TrackingRepository, Versioned } from '../../application/ports.js';
 import { OrderTracking, type Money, type TrackingStatus } from '../../domain/tracking.js';
 import { isRevisionConflict, keyToken } from './kv-keys.js';
+import { TrackingView } from './tracking-view.js';
 
 interface StoredTracking {
   orderId: string;
@@ -11,18 +12,54 @@ interface StoredTracking {
   steps: Array<{ status: TrackingStatus; occurredAt: string; reason: string }>;
 }
 
-/** Order trackings in a JetStream KV bucket, one key per order, written with compare-and-set on the revision. */
+export interface KvTrackingSettings {
+  /** Trackings the in-memory view holds at most; the least recently used leave it first. */
+  viewMaxEntries: number;
+}
+
+/**
+ * Order trackings in a JetStream KV bucket, one key per order, written with compare-and-set on
+ * the revision. Reads are answered from an in-memory view kept current by one KV watch on the
+ * bucket (the same watch WatchOrder's streams are fed from): it trails the bucket by the watch's
+ * delivery time, and while the connection to NATS is down it is emptied and reads go to the bucket.
+ */
 export class KvTrackingRepository implements TrackingRepository {
   private readonly feed: KvChangeFeed;
+  private readonly view: TrackingView<OrderTracking>;
 
-  constructor(private readonly kv: KV) {
-    this.feed = new KvChangeFeed(kv);
+  constructor(
+    private readonly kv: KV,
+    settings: KvTrackingSettings = { viewMaxEntries: 50_000 },
+    connection?: Pick<NatsConnection, 'status'>,
+  ) {
+    this.view = new TrackingView(settings.viewMaxEntries, decode);
+    this.feed = new KvChangeFeed(kv, (entry) => this.view.put(entry), connection);
+    this.feed.onLost(() => this.view.clear());
   }
 
   async find(orderId: string): Promise<Versioned<OrderTracking> | undefined> {
     const entry = await this.kv.get(keyToken(orderId));
     if (!entry || entry.operation !== 'PUT') return undefined;
     return { value: decode(entry), version: entry.revision };
+  }
+
+  async read(orderId: string): Promise<OrderTracking | undefined> {
+    const key = keyToken(orderId);
+    if (this.feed.live) {
+      const cached = this.view.get(key);
+      if (cached) return cached.value;
+    } else {
+      await this.feed.start().catch(() => undefined);
+    }
+    const entry = await this.kv.get(key);
+    if (!entry) return undefined;
+    if (this.feed.live) this.view.put(entry);
+    return entry.operation === 'PUT' ? decode(entry) : undefined;
+  }
+
+  /** How many trackings the in-memory view holds now. */
+  get viewSize(): number {
+    return this.view.size;
   }
 
   async create(tracking: OrderTracking): Promise<number | undefined> {
@@ -87,17 +124,32 @@ export class KvTrackingRepository implements TrackingRepository {
 }
 
 /**
- * One KV watch on the whole bucket (updates only), fanned out to the keys someone listens to.
- * Restarted if it ends while the service runs; listeners then get their key's current value
- * again, so nothing written meanwhile is missed (they drop what they have seen by revision).
+ * One KV watch on the whole bucket (updates only): every entry goes to `everyEntry`, and to the
+ * listeners of its key. Restarted if it ends while the service runs; listeners then get their
+ * key's current value again, so nothing written meanwhile is missed (they drop what they have
+ * seen by revision). `live` is false while the watch is down or the connection is lost, and
+ * `onLost` handlers run each time it stops being live: what it fed may have missed writes.
  */
 class KvChangeFeed {
   private readonly listeners = new Map<string, Set<(entry: KvEntry) => void>>();
+  private readonly lostHandlers: Array<() => void> = [];
   private running: Promise<void> | undefined;
   private watcher: QueuedIterator<KvEntry> | undefined;
+  private following = false;
+  private connected = true;
   private stopped = false;
 
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly everyEntry: (entry: KvEntry) => void,
+    connection?: Pick<NatsConnection, 'status'>,
+  ) {
+    if (connection) void this.followConnection(connection);
+  }
+
+  get live(): boolean {
+    return this.following && this.connected && !this.stopped;
+  }
 
   start(): Promise<void> {
     this.running ??= this.open().catch((error: unknown) => {
@@ -117,25 +169,38 @@ class KvChangeFeed {
     };
   }
 
+  onLost(handler: () => void): void {
+    this.lostHandlers.push(handler);
+  }
+
   stop(): void {
     this.stopped = true;
     this.watcher?.stop();
+    this.lost();
+  }
+
+  private lost(): void {
+    for (const handler of this.lostHandlers) handler();
   }
 
   private async open(): Promise<void> {
     const watcher = await this.kv.watch({ key: '>', include: KvWatchInclude.UpdatesOnly });
     this.watcher = watcher;
+    this.following = true;
     void this.follow(watcher);
   }
 
   private async follow(watcher: QueuedIterator<KvEntry>): Promise<void> {
     try {
       for await (const entry of watcher) {
+        this.everyEntry(entry);
         for (const listener of this.listeners.get(entry.key) ?? []) listener(entry);
       }
     } catch {
       // Ended by a failure: opened again below.
     }
+    this.following = false;
+    this.lost();
     if (this.stopped) return;
     this.running = undefined;
     for (;;) {
@@ -152,6 +217,17 @@ class KvChangeFeed {
     for (const [key, listeners] of this.listeners) {
       const current = await this.kv.get(key).catch(() => null);
       if (current) for (const listener of listeners) listener(current);
+    }
+  }
+
+  private async followConnection(connection: Pick<NatsConnection, 'status'>): Promise<void> {
+    for await (const status of connection.status()) {
+      if (status.type === 'disconnect') {
+        this.connected = false;
+        this.lost();
+      } else if (status.type === 'reconnect') {
+        this.connected = true;
+      }
     }
   }
 }

@@ -14,6 +14,14 @@ import type { PaymentGateway, PaymentOutcome, PaymentRequest } from '../../appli
 import { PaymentAdmission } from './payment-admission.js';
 import { createPaymentBreaker, type BreakerSettings } from './payment-circuit-breaker.js';
 
+const PAYMENT_SERVICE = 'fooddelivery.payment.v1.PaymentService';
+
+/** The gRPC status a client call ended with; a broken transport (no code) counts as UNKNOWN. */
+function codeOf(error: { code?: unknown } | null): number {
+  if (!error) return status.OK;
+  return typeof error.code === 'number' ? error.code : status.UNKNOWN;
+}
+
 const callerFaults = new Set([
   status.INVALID_ARGUMENT,
   status.FAILED_PRECONDITION,
@@ -51,10 +59,13 @@ export class GrpcPaymentGateway implements PaymentGateway {
     private readonly authToken: () => string,
     private readonly settings: BreakerSettings,
     private readonly logger: Logger,
-    metrics: Metrics,
+    private readonly metrics: Metrics,
   ) {
     this.client = new PaymentServiceClient(address, channel, {
+      // Calls spread over every address the target resolves to (payment's replicas), not the first one only.
+      'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
       'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2_000,
       interceptors: [tracingInterceptor],
@@ -107,9 +118,12 @@ export class GrpcPaymentGateway implements PaymentGateway {
 
   refund(orderId: string, reason: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.client.refundPayment({ orderId, reason }, this.metadata(), { deadline: Date.now() + this.settings.timeoutMs * 2 }, (error) =>
-        error ? reject(error) : resolve(),
-      );
+      const handled = this.metrics.clientStarted(PAYMENT_SERVICE, 'RefundPayment');
+      this.client.refundPayment({ orderId, reason }, this.metadata(), { deadline: Date.now() + this.settings.timeoutMs * 2 }, (error) => {
+        handled(codeOf(error));
+        if (error) reject(error);
+        else resolve();
+      });
     });
   }
 
@@ -120,7 +134,12 @@ export class GrpcPaymentGateway implements PaymentGateway {
 
   private callApprove(request: ApprovePaymentRequest, deadline: number): Promise<ApprovePaymentResponse> {
     return new Promise((resolve, reject) => {
-      this.client.approvePayment(request, this.metadata(), { deadline }, (error, response) => (error ? reject(error) : resolve(response)));
+      const handled = this.metrics.clientStarted(PAYMENT_SERVICE, 'ApprovePayment');
+      this.client.approvePayment(request, this.metadata(), { deadline }, (error, response) => {
+        handled(codeOf(error));
+        if (error) reject(error);
+        else resolve(response);
+      });
     });
   }
 

@@ -1,4 +1,5 @@
 import type { OutboxItem, OutboxStore } from '@fooddelivery/adapters/outbox';
+import type { OutboxBacklog } from '@fooddelivery/adapters/outbox-metrics';
 import { ABANDONED, VOID } from './order-change.codec.js';
 import { fromStoredEvent } from './mongo-order.repository.js';
 import { isDuplicateKey, logId, type OrderDatabase, type PendingChangeDocument } from './order-database.js';
@@ -9,8 +10,21 @@ import { isDuplicateKey, logId, type OrderDatabase, type PendingChangeDocument }
  * whose entry never came (the writer stopped) gets a void entry at that version, so a writer
  * that is merely slow fails its insert instead of committing events nobody would publish.
  */
-export class MongoOrderOutbox implements OutboxStore {
+export class MongoOrderOutbox implements OutboxStore, OutboxBacklog {
   constructor(private readonly database: OrderDatabase) {}
+
+  /**
+   * Every pending record: a change or a placed order (its payment attempt's record) whose events
+   * are not published yet, or a payment whose order is not written yet (settled after
+   * PAYMENT_SETTLE_AFTER_MS at the latest).
+   */
+  async backlog(): Promise<{ items: number; oldest: Date | undefined }> {
+    const [items, oldest] = await Promise.all([
+      this.database.pending.countDocuments({}),
+      this.database.pending.find({}).sort({ since: 1 }).limit(1).next(),
+    ]);
+    return { items, oldest: oldest?.since };
+  }
 
   async pending(limit: number, committedBefore: Date): Promise<OutboxItem[]> {
     const records = await this.database.pending
@@ -23,7 +37,12 @@ export class MongoOrderOutbox implements OutboxStore {
   }
 
   async markPublished(keys: string[]): Promise<void> {
-    await this.database.pending.deleteMany({ _id: { $in: keys } });
+    // One delete statement per key, in one command: FerretDB looks each up by its _id index,
+    // where a single {_id: {$in: keys}} filter would scan the collection.
+    await this.database.pending.bulkWrite(
+      keys.map((_id) => ({ deleteOne: { filter: { _id } } })),
+      { ordered: false },
+    );
   }
 
   private async resolve(record: PendingChangeDocument): Promise<OutboxItem | undefined> {

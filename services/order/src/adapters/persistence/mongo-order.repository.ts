@@ -39,7 +39,9 @@ export class MongoOrderRepository implements OrderRepository {
     return this.views.flushed();
   }
 
-  async load(orderId: string): Promise<Order | AbandonedOrder | undefined> {
+  async load(orderId: string, probablyNew = false): Promise<Order | AbandonedOrder | undefined> {
+    // An order exists once the first entry of its log does: one lookup answers most first PlaceOrders.
+    if (probablyNew && !(await this.database.log.findOne({ _id: logId(orderId, 1) }, { projection: { _id: 1 } }))) return undefined;
     const view = await this.database.views.findOne({ _id: orderId });
     let order: Order | undefined;
     if (view) {

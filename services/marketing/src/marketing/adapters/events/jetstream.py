@@ -17,9 +17,10 @@ import nats.js.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import api
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge, Histogram
 
 from marketing.adapters.log import Logger, log_context
+from marketing.adapters.scrape import on_scrape
 
 EVENT_TYPE = "Event-Type"
 EVENT_ID = "Event-Id"
@@ -98,6 +99,29 @@ class ReceivedEvent:
 Handler = Callable[[ReceivedEvent], Awaitable[None]]
 
 consumed = Counter("events_consumed_total", "Events consumed, by consumer and outcome", ["consumer", "outcome"])
+handling_seconds = Histogram(
+    "event_handling_seconds",
+    "Time a consumer took to handle an event, by event type",
+    ["consumer", "event_type"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+# A durable consumer's state on the server, read when /metrics is scraped (as the TypeScript kit's
+# adapters/src/jetstream-metrics.ts does). Every replica reads the same durable: aggregate with max().
+_CONSUMER = ["stream", "consumer"]
+pending_messages = Gauge(
+    "jetstream_consumer_pending_messages", "Messages of the stream not yet delivered to the consumer", _CONSUMER
+)
+ack_pending_messages = Gauge(
+    "jetstream_consumer_ack_pending_messages", "Messages delivered to the consumer and not acknowledged yet", _CONSUMER
+)
+redelivered_messages = Gauge(
+    "jetstream_consumer_redelivered_messages",
+    "Messages delivered to the consumer more than once and not acknowledged yet",
+    _CONSUMER,
+)
+dead_letter_messages = Gauge(
+    "dead_letter_messages", "Messages of the consumer in the dead-letter stream, waiting to be replayed", ["consumer"]
+)
 
 
 @dataclass
@@ -136,11 +160,23 @@ class DurableConsumer:
     async def start(self) -> None:
         await self._set_up()
         self._task = asyncio.create_task(self._receive(), name=f"consumer {self._options.durable}")
+        on_scrape(self._read_state)
 
     async def stop(self) -> None:
         self._stopped.set()
         if self._task:
             await self._task
+
+    async def _read_state(self) -> None:
+        o = self._options
+        jsm = self._nc.jsm()
+        info = await jsm.consumer_info(o.stream, o.durable)
+        pending_messages.labels(stream=o.stream, consumer=o.durable).set(info.num_pending or 0)
+        ack_pending_messages.labels(stream=o.stream, consumer=o.durable).set(info.num_ack_pending or 0)
+        redelivered_messages.labels(stream=o.stream, consumer=o.durable).set(info.num_redelivered or 0)
+        subject = dead_letter_subject(o.durable)
+        letters = await jsm.stream_info(DEAD_LETTER_STREAM, subjects_filter=subject)
+        dead_letter_messages.labels(consumer=o.durable).set((letters.state.subjects or {}).get(subject, 0))
 
     async def _set_up(self) -> None:
         o = self._options
@@ -227,7 +263,8 @@ class DurableConsumer:
                 consumed.labels(consumer=o.durable, outcome="redelivered").inc()
                 o.logger.info("event redelivered", deliveryCount=event.delivery_count)
             try:
-                await o.handle(event)
+                with handling_seconds.labels(consumer=o.durable, event_type=event.event_type).time():
+                    await o.handle(event)
                 if o.delay_before_ack_ms:
                     await asyncio.sleep(o.delay_before_ack_ms / 1000)
                 await message.ack()

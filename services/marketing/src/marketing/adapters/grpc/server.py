@@ -16,7 +16,7 @@ from grpc_reflection.v1alpha import reflection
 
 from marketing.adapters.errors import to_public_error
 from marketing.adapters.log import Logger, log_context
-from marketing.adapters.rpc import Authenticate, Handler, Method, Timer, log_failure, methods_of, rpc_handled
+from marketing.adapters.rpc import Authenticate, Handler, Method, RpcCall, log_failure, methods_of
 from marketing.domain.errors import MarketingError, invalid_field
 
 
@@ -82,7 +82,7 @@ class GrpcServer:
         rpc = method.name
 
         async def behaviour(request: object, context: grpc.aio.ServicerContext) -> object:
-            timer = Timer(rpc, "grpc")
+            call = RpcCall(method.descriptor, "grpc")
             with log_context(rpc=rpc):
                 try:
                     authorization = dict(context.invocation_metadata() or ()).get("authorization")
@@ -97,11 +97,11 @@ class GrpcServer:
                             "SERVICE.STARTING", "unavailable", "the service is starting; try again shortly"
                         )
                     response = await handlers[rpc](request, actor)
-                    rpc_handled.labels(rpc, "grpc", "OK").inc()
+                    call.done(grpc.StatusCode.OK)
                     return response
                 except Exception as error:
                     failure = to_public_error(error)
-                    rpc_handled.labels(rpc, "grpc", failure.grpc_status.name).inc()
+                    call.done(failure.grpc_status)
                     log_failure(self._logger, rpc, failure, error)
                     trailers: list[tuple[str, str | bytes]] = [
                         ("error-reason", failure.reason),
@@ -113,8 +113,6 @@ class GrpcServer:
                         trailers.append(("retry-after", str(failure.retry_after_seconds)))
                     context.set_trailing_metadata(tuple(trailers))
                     await context.abort(failure.grpc_status, failure.message)
-                finally:
-                    timer.done()
 
         return grpc.unary_unary_rpc_method_handler(
             behaviour,

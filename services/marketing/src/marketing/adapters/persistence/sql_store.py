@@ -228,6 +228,16 @@ class SqlMarketingStore:
                 for r in rows
             ]
 
+    def backlog(self) -> tuple[int, datetime | None]:
+        """Events not published yet, and when the oldest of them was committed."""
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                sa.select(sa.func.count(), sa.func.min(outbox_events.c.created_at)).where(
+                    outbox_events.c.published_at.is_(None)
+                )
+            ).one()
+            return int(row[0]), row[1]
+
     def mark_published(self, event_ids: list[str]) -> None:
         with self._engine.begin() as connection:
             connection.execute(

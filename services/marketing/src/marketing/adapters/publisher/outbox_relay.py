@@ -8,14 +8,26 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from prometheus_client import Gauge
+
 from marketing.adapters.log import Logger
 from marketing.adapters.persistence.sql_store import OutgoingEvent
+from marketing.adapters.scrape import on_scrape
 
 
 class Outbox(Protocol):
     def pending_events(self, limit: int, committed_before: datetime) -> list[OutgoingEvent]: ...
 
     def mark_published(self, event_ids: list[str]) -> None: ...
+
+    def backlog(self) -> tuple[int, datetime | None]: ...
+
+
+# Read when /metrics is scraped, as the TypeScript services' adapters/src/outbox-metrics.ts does.
+unpublished = Gauge("outbox_unpublished", "Outbox items (events committed with a state change) not published yet")
+oldest_unpublished_age = Gauge(
+    "outbox_oldest_unpublished_age_seconds", "Age of the oldest outbox item not published yet (0: none)"
+)
 
 
 class Publisher(Protocol):
@@ -50,6 +62,13 @@ class OutboxRelay:
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._tasks = [asyncio.create_task(self._drain()), asyncio.create_task(self._sweep())]
+        on_scrape(self._read_backlog)
+
+    async def _read_backlog(self) -> None:
+        items, oldest = await asyncio.to_thread(self._outbox.backlog)
+        unpublished.set(items)
+        age = (datetime.now(UTC) - _aware(oldest)).total_seconds() if oldest else 0.0
+        oldest_unpublished_age.set(max(0.0, age))
 
     def committed(self, events: list[OutgoingEvent]) -> None:
         """Called once a transaction with events is committed; from any thread."""
@@ -120,3 +139,7 @@ class OutboxRelay:
                         "outbox relay cannot publish yet; events stay pending", err=str(error), failures=self._failures
                     )
                 delay = min(5.0, 0.25 * 2 ** min(self._failures, 5))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import grpc
 from aiohttp import web
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, FieldDescriptor, ServiceDescriptor
@@ -18,7 +19,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from marketing.adapters.errors import PublicError, to_public_error
 from marketing.adapters.log import Logger, log_context
 from marketing.adapters.rest.http_rules import HttpRoute, http_routes
-from marketing.adapters.rpc import Authenticate, Handler, Timer, log_failure, rpc_handled
+from marketing.adapters.rpc import Authenticate, Handler, RpcCall, log_failure
+from marketing.adapters.scrape import read_all
 from marketing.domain.errors import MarketingError, invalid_field
 
 
@@ -66,6 +68,7 @@ class RestServer:
             await self._runner.cleanup()
 
     async def _metrics(self, _request: web.Request) -> web.Response:
+        await read_all()
         return web.Response(body=generate_latest(), headers={"content-type": CONTENT_TYPE_LATEST})
 
     async def _dispatch(self, request: web.Request) -> web.Response:
@@ -85,7 +88,7 @@ class RestServer:
         route, variables = found
         rpc = route.method.name
         with log_context(rpc=rpc):
-            timer = Timer(rpc, "rest")
+            call = RpcCall(route.method.descriptor, "rest")
             try:
                 actor = self._authenticate(rpc, request.headers.get("authorization"))
                 message = await self._decode(route, variables, request)
@@ -95,15 +98,13 @@ class RestServer:
                         "SERVICE.STARTING", "unavailable", "the service is starting; try again shortly"
                     )
                 response = await handlers[rpc](message, actor)
-                rpc_handled.labels(rpc, "rest", "OK").inc()
+                call.done(grpc.StatusCode.OK)
                 return _json(json_format.MessageToDict(response), 200)
             except Exception as error:
                 failure = to_public_error(error)
-                rpc_handled.labels(rpc, "rest", failure.grpc_status.name).inc()
+                call.done(failure.grpc_status)
                 log_failure(self._logger, rpc, failure, error)
                 return _failure_response(failure)
-            finally:
-                timer.done()
 
     async def _decode(self, route: HttpRoute, variables: dict[str, str], request: web.Request) -> Any:
         data: dict[str, Any] = {}
