@@ -5,6 +5,7 @@
 #     tools/go.mod
 #   - the checkers envoycheck (tools/cmd/envoycheck: envoy/envoy.yaml against Envoy's API) and
 #     k8scheck (tools/cmd/k8scheck), only with SETUP_CHECKERS=1 (the tests and CI use them)
+#   - Jaeger (tools/jaeger: the trace viewer of `npm run observe`), only with SETUP_OBSERVE=1
 #   - the marketing service's Python packages in services/marketing/.venv (python3 ≥ 3.11, packages
 #     pinned with hashes in services/marketing/requirements*.lock)
 #   - PostgreSQL server binaries, only with SETUP_POSTGRES=1 (tests run their own cluster)
@@ -79,6 +80,14 @@ if [[ ${SETUP_CHECKERS:-} == 1 ]]; then
     (cd tools/cmd/k8scheck && go build -o ../../../.tools/bin/k8scheck .)
     touch .tools/bin/k8scheck
   fi
+fi
+
+# Jaeger all-in-one for `npm run observe` (tools/jaeger, a Go module of its own), on request.
+if [[ ${SETUP_OBSERVE:-} == 1 ]] && [[ ! -x .tools/bin/jaeger || tools/jaeger/go.mod -nt .tools/bin/jaeger ]]; then
+  need_go jaeger
+  say "building jaeger into .tools/bin (several minutes the first time)"
+  (cd tools/jaeger && GOBIN="$PWD/../../.tools/bin" go install tool)
+  touch .tools/bin/jaeger
 fi
 
 # The marketing service (Python): a virtual environment of its own, installed from the lock files

@@ -1,12 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { toPublicError, type PublicError } from './errors.js';
-import { withLogContext, type Logger } from './logger.js';
+import { withLogContext, type LogContext, type Logger } from './logger.js';
 import { addReflection } from './reflection.js';
 import { ErrorDetails } from './error-details.js';
 import { descriptorRegistry } from './http-routes.js';
 import { guardedDeserializer, MalformedRequest } from './request-decoding.js';
 import type { Metrics, RpcCall } from './metrics.js';
+import { serverSpan, type HeaderReader, type RunningSpan } from './tracing.js';
 import { methodName, type Authenticate, type CallContext, type ServiceBinding, type StreamHandler, type UnaryHandler } from './rpc.js';
 
 export interface GrpcServerOptions {
@@ -94,16 +95,23 @@ export class GrpcServer {
     const rpc = rpcCall.method;
     return (call, callback) => {
       const handled = this.options.metrics.rpcStarted(rpcCall);
-      // The outcome is handled inside the call's log context, so failures carry its orderId.
-      void withLogContext({ rpc }, () =>
-        callContext(rpc, call, this.options.authenticate)
+      const header = metadataReader(call.metadata);
+      const span = callSpan(rpcCall, header);
+      // The outcome is handled inside the call's span and log context, so failures carry its orderId and trace.
+      void withinCall(span, callLogContext(rpc, header), () =>
+        callContext(rpc, call, header, this.options.authenticate)
           .then((context) => handler(call.request, context))
           .then(
             (response) => {
               handled(grpc.status.OK);
+              this.ended(span);
               callback(null, response);
             },
-            (error: unknown) => callback(this.toServiceError(rpc, error, handled)),
+            (error: unknown) => {
+              const failure = this.toServiceError(rpc, error, handled);
+              this.ended(span, failure);
+              callback(failure);
+            },
           ),
       );
     };
@@ -118,18 +126,33 @@ export class GrpcServer {
           if (call.write(response)) resolve();
           else call.once('drain', () => resolve());
         });
-      void withLogContext({ rpc }, () =>
-        callContext(rpc, call, this.options.authenticate)
+      const header = metadataReader(call.metadata);
+      const span = callSpan(rpcCall, header);
+      void withinCall(span, callLogContext(rpc, header), () =>
+        callContext(rpc, call, header, this.options.authenticate)
           .then((context) => handler(call.request, context, send))
           .then(
             () => {
               handled(grpc.status.OK);
+              this.ended(span);
               call.end();
             },
-            (error: unknown) => call.emit('error', this.toServiceError(rpc, error, handled)),
+            (error: unknown) => {
+              const failure = this.toServiceError(rpc, error, handled);
+              this.ended(span, failure);
+              call.emit('error', failure);
+            },
           ),
       );
     };
+  }
+
+  /** Ends the call's span with its outcome (a server fault marks it failed); logged at debug level. */
+  private ended(span: RunningSpan, error?: Partial<grpc.ServiceError>): void {
+    const code = error?.code ?? grpc.status.OK;
+    span.setAttributes({ 'rpc.grpc.status_code': code });
+    span.end(serverFaults.has(code) ? `${grpc.status[code]}: ${error?.details ?? ''}` : undefined);
+    this.options.logger.debug({ code: grpc.status[code] }, 'call handled');
   }
 
   private toServiceError(rpc: string, error: unknown, handled: (code: number) => void): Partial<grpc.ServiceError> {
@@ -153,19 +176,53 @@ export function logFailure(logger: Logger, rpc: string, failure: PublicError, er
   else logger.info({ rpc, reason: failure.reason }, failure.message);
 }
 
+/** The server span of a call, continuing the caller's trace. */
+function callSpan(call: RpcCall, header: HeaderReader): RunningSpan {
+  return serverSpan(`${call.service}/${call.method}`, header, {
+    'rpc.system': 'grpc',
+    'rpc.service': call.service,
+    'rpc.method': call.method,
+  });
+}
+
+/** Runs `fn` inside the call's span and log context. */
+function withinCall<T>(span: RunningSpan, log: LogContext, fn: () => T): T {
+  return span.run(() => withLogContext(log, fn));
+}
+
+/** Codes that say the server failed, not the caller: they mark a call's span as failed. */
+const serverFaults = new Set([
+  grpc.status.UNKNOWN,
+  grpc.status.DEADLINE_EXCEEDED,
+  grpc.status.UNIMPLEMENTED,
+  grpc.status.INTERNAL,
+  grpc.status.UNAVAILABLE,
+  grpc.status.DATA_LOSS,
+]);
+
+function metadataReader(metadata: grpc.Metadata): HeaderReader {
+  return (name) => {
+    const value = metadata.get(name)[0];
+    return value === undefined ? undefined : value.toString();
+  };
+}
+
+/** The log fields of a call: its method, and the request id the edge (or the caller) gave it. */
+export function callLogContext(rpc: string, header: HeaderReader): LogContext {
+  const requestId = header('x-request-id')?.slice(0, 128);
+  return requestId ? { rpc, requestId } : { rpc };
+}
+
 async function callContext(
   rpc: string,
   call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>,
+  header: HeaderReader,
   authenticate: Authenticate,
 ): Promise<CallContext> {
   const controller = new AbortController();
   call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
   const deadline = call.getDeadline();
   const deadlineDate = deadline instanceof Date ? deadline : Number.isFinite(deadline) && deadline > 0 ? new Date(deadline) : undefined;
-  const header = (name: string) => {
-    const value = call.metadata.get(name)[0];
-    return value === undefined ? undefined : value.toString();
-  };
   const principal = await authenticate(rpc, header('authorization'));
   if (call.request instanceof MalformedRequest) throw call.request.error;
   return {

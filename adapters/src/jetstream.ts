@@ -15,6 +15,7 @@ import { isDependencyOutage } from './errors.js';
 import { withLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { Streams } from './streams.js';
+import { consumerSpan, producerSpan } from './tracing.js';
 
 /** Header names every event carries (besides JetStream's own Nats-Msg-Id = eventId). */
 export const EventHeader = {
@@ -68,10 +69,15 @@ export interface OutgoingEvent {
   subject: string;
   orderId: string;
   causationId?: string;
+  /** The W3C traceparent of the call or event handling that raised it, stored with it in the outbox. */
+  traceparent?: string;
   payload: Uint8Array;
 }
 
-/** Publishes with Nats-Msg-Id = eventId, so JetStream drops a re-sent duplicate. */
+/**
+ * Publishes with Nats-Msg-Id = eventId, so JetStream drops a re-sent duplicate, and continues the
+ * trace the event was raised in (a `traceparent` header of the publishing span).
+ */
 export class EventPublisher {
   constructor(private readonly js: JetStreamClient) {}
 
@@ -81,7 +87,20 @@ export class EventPublisher {
     headers.set(EventHeader.id, event.eventId);
     headers.set(EventHeader.orderId, event.orderId);
     if (event.causationId) headers.set(EventHeader.causationId, event.causationId);
-    await this.js.publish(event.subject, event.payload, { msgID: event.eventId, headers, timeout: 5_000 });
+    const span = producerSpan(`${event.subject} publish`, event.traceparent, {
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': event.subject,
+      'messaging.message.id': event.eventId,
+    });
+    for (const [name, value] of Object.entries(span.headers())) headers.set(name, value);
+    try {
+      await this.js.publish(event.subject, event.payload, { msgID: event.eventId, headers, timeout: 5_000 });
+      span.end();
+    } catch (error) {
+      span.end(errorText(error));
+      throw error;
+    }
   }
 }
 
@@ -173,7 +192,7 @@ export async function startConsumer(connection: NatsConnection, options: Consume
         void watchForLoss(current, options);
         for await (const message of messages) {
           await lanes.run(message.headers?.get(EventHeader.orderId) || String(message.seq), () =>
-            handleMessage(message, { ...options, handle }, backoffMs, js, count),
+            inTrace(message, options, count, (counted) => handleMessage(message, { ...options, handle }, backoffMs, js, counted)),
           );
         }
         if (stopped) break;
@@ -280,6 +299,35 @@ export class Lanes {
   }
 }
 
+/**
+ * Runs the handling of a message inside a consumer span that continues the trace of its headers
+ * (`traceparent`), so its log lines carry that trace id. The span fails unless the event was handled.
+ */
+async function inTrace(
+  message: JsMsg,
+  options: ConsumerOptions,
+  count: (outcome: Outcome) => void,
+  handle: (count: (outcome: Outcome) => void) => Promise<void>,
+): Promise<void> {
+  const span = consumerSpan(`${message.subject} process`, (name) => message.headers?.get(name) || undefined, {
+    'messaging.system': 'nats',
+    'messaging.operation.type': 'process',
+    'messaging.destination.name': message.subject,
+    'messaging.consumer.group.name': options.durable,
+    'messaging.message.delivery_count': message.info.redeliveryCount,
+  });
+  let failure: string | undefined;
+  const counted = (outcome: Outcome) => {
+    if (outcome !== 'handled' && outcome !== 'redelivered') failure = outcome;
+    count(outcome);
+  };
+  try {
+    await span.run(() => handle(counted));
+  } finally {
+    span.end(failure);
+  }
+}
+
 /** Handles one delivery; never throws, so one bad message cannot end the consumer. */
 async function handleMessage(
   message: JsMsg,
@@ -309,6 +357,7 @@ async function handleMessage(
       if (options.delayBeforeAckMs) await new Promise((resolve) => setTimeout(resolve, options.delayBeforeAckMs));
       message.ack();
       count('handled');
+      options.logger.debug({ consumer: options.durable }, 'event handled');
       return;
     } catch (error) {
       if (isDependencyOutage(error)) {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type Logger } from 'pino';
+import { traceFields } from './tracing.js';
 
 export type { Logger } from 'pino';
 
@@ -10,6 +11,8 @@ export interface LogContext {
   eventType?: string;
   causationId?: string;
   rpc?: string;
+  /** The caller's `x-request-id` (Envoy sets one on every request). */
+  requestId?: string;
 }
 
 const context = new AsyncLocalStorage<LogContext>();
@@ -25,13 +28,20 @@ export function addLogContext(fields: LogContext): void {
   if (store) Object.assign(store, fields);
 }
 
-/** JSON lines on stdout: one object per line with time, level, service and correlation fields. */
+export function currentLogContext(): LogContext {
+  return { ...context.getStore() };
+}
+
+/**
+ * JSON lines on stdout: one object per line with time, level, service and correlation fields, and
+ * `trace_id` / `span_id` when written inside a traced call or event.
+ */
 export function createLogger(service: string, level: string): Logger {
   return pino({
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    mixin: () => ({ ...context.getStore() }),
+    mixin: () => ({ ...context.getStore(), ...traceFields() }),
   });
 }

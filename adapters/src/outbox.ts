@@ -1,5 +1,6 @@
 import type { OutgoingEvent } from './jetstream.js';
 import type { Logger } from './logger.js';
+import { currentTraceparent } from './tracing.js';
 
 /** Events committed together with one state change, under the key the store marks them published by. */
 export interface OutboxItem {
@@ -143,6 +144,13 @@ export class OutboxRelay implements CommittedEvents {
       this.scheduleSweep(Math.min(5_000, 250 * 2 ** Math.min(this.failures, 5)));
     }
   }
+}
+
+/** The event with the traceparent of the running span (unless it has one), to be stored and published with it. */
+export function withTraceparent(event: OutgoingEvent): OutgoingEvent {
+  if (event.traceparent) return event;
+  const traceparent = currentTraceparent();
+  return traceparent ? { ...event, traceparent } : event;
 }
 
 function errorText(error: unknown): string {

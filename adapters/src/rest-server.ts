@@ -14,12 +14,13 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { ErrorDetails } from './error-details.js';
 import { InvalidRequestError, toPublicError } from './errors.js';
-import { logFailure } from './grpc-server.js';
+import { callLogContext, logFailure } from './grpc-server.js';
 import { descriptorRegistry, httpRoutes, type HttpRoute } from './http-routes.js';
 import { matchPathTemplate } from './http-rule.js';
 import { unsafeIntegerError, unsafeIntegerField } from './request-decoding.js';
 import { withLogContext, type Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { serverSpan, type HeaderReader, type RunningSpan } from './tracing.js';
 import type { Authenticate, CallContext, MethodDefinition, ServiceBinding, StreamHandler, UnaryHandler } from './rpc.js';
 
 export interface RestServerOptions {
@@ -107,7 +108,19 @@ export class RestServer {
       return;
     }
     const { route, pathVariables } = found;
-    await withLogContext({ rpc: route.method }, () => this.handle(route, pathVariables, url, request, reply));
+    const header: HeaderReader = (name) => {
+      const value = request.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const span = serverSpan(route.definition.path.slice(1), header, {
+      'rpc.system': 'grpc',
+      'rpc.method': route.method,
+      'http.request.method': request.method,
+      'url.path': url.pathname,
+    });
+    await span.run(() =>
+      withLogContext(callLogContext(route.method, header), () => this.handle(route, pathVariables, url, request, reply, header, span)),
+    );
   }
 
   private async handle(
@@ -116,8 +129,12 @@ export class RestServer {
     url: URL,
     request: FastifyRequest,
     reply: FastifyReply,
+    header: HeaderReader,
+    span: RunningSpan,
   ): Promise<void> {
     const rpc = route.method;
+    let httpStatus = 200;
+    let fault: string | undefined;
     const handled = this.options.metrics.rpcStarted({
       service: route.service,
       method: rpc,
@@ -129,10 +146,6 @@ export class RestServer {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) controller.abort(new Error('client went away'));
     });
-    const header = (name: string) => {
-      const value = request.headers[name.toLowerCase()];
-      return Array.isArray(value) ? value[0] : value;
-    };
     try {
       const context: CallContext = {
         principal: await this.options.authenticate(rpc, header('authorization')),
@@ -152,9 +165,15 @@ export class RestServer {
       const failure = toPublicError(error);
       handled(failure.grpcStatus);
       logFailure(this.options.logger, rpc, failure, error);
+      httpStatus = failure.httpStatus;
+      if (httpStatus >= 500) fault = failure.message;
       if (reply.sent) return;
       if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
       await reply.status(failure.httpStatus).send(this.errorDetails.json(failure));
+    } finally {
+      span.setAttributes({ 'http.response.status_code': httpStatus });
+      span.end(fault);
+      this.options.logger.debug({ status: httpStatus }, 'call handled');
     }
   }
 

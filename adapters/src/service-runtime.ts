@@ -10,6 +10,7 @@ import { GrpcServer } from './grpc-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { RestServer } from './rest-server.js';
+import { startTracing } from './tracing.js';
 import type { Authenticate, ServiceBinding, ServiceDefinition } from './rpc.js';
 
 export type CommonConfig = z.infer<z.ZodObject<ReturnType<typeof commonConfigShape>>>;
@@ -84,8 +85,11 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
     process.exit(78);
   }
   const logger = createLogger(spec.name, config.LOG_LEVEL);
+  const tracing = startTracing(spec.name);
+  if (tracing.exporters.length > 0) logger.info({ exporters: tracing.exporters }, 'exporting traces');
   const metrics = createMetrics(spec.name);
-  const hooks: Array<() => Promise<void> | void> = [];
+  // Run in reverse order: the spans of everything else's shutdown are exported last.
+  const hooks: Array<() => Promise<void> | void> = [() => tracing.stop()];
   const stopping = new AbortController();
 
   let live: ServiceBinding[] | undefined;

@@ -1,10 +1,11 @@
 import { EntitySchema, type EntityManager } from '@mikro-orm/core';
 import type { OutgoingEvent } from './jetstream.js';
 import type { Logger } from './logger.js';
-import { OutboxRelay, type OutboxItem, type OutboxStore, type Publisher } from './outbox.js';
+import { OutboxRelay, withTraceparent, type OutboxItem, type OutboxStore, type Publisher } from './outbox.js';
 import type { SqlOrm } from './orm.js';
 import type { Metrics } from './metrics.js';
 import { observeOutbox, type OutboxBacklog } from './outbox-metrics.js';
+import { currentTraceparent } from './tracing.js';
 
 /** An event stored in the same transaction as the change that raised it. */
 export interface OutboxRow {
@@ -13,6 +14,8 @@ export interface OutboxRow {
   eventType: string;
   orderId: string;
   causationId: string | null;
+  /** The W3C traceparent of the change that raised it: its consumers continue that trace. */
+  traceparent: string | null;
   payload: Buffer;
   createdAt: Date;
   publishedAt: Date | null;
@@ -27,6 +30,7 @@ export const OutboxRowSchema = new EntitySchema<OutboxRow>({
     eventType: { type: 'string', length: 200 },
     orderId: { type: 'string', length: 64 },
     causationId: { type: 'string', length: 64, nullable: true },
+    traceparent: { type: 'string', length: 64, nullable: true },
     payload: { type: 'blob' },
     createdAt: { type: 'Date', index: true },
     publishedAt: { type: 'Date', nullable: true, index: true },
@@ -50,8 +54,9 @@ export const ProcessedEventSchema = new EntitySchema<ProcessedEventRow>({
   },
 });
 
-/** Adds events to the outbox within the caller's transaction. */
+/** Adds events to the outbox within the caller's transaction, with the trace they are raised in. */
 export function appendToOutbox(em: EntityManager, events: OutgoingEvent[], now: Date): void {
+  const traceparent = currentTraceparent() ?? null;
   for (const event of events) {
     em.create(OutboxRowSchema, {
       eventId: event.eventId,
@@ -59,6 +64,7 @@ export function appendToOutbox(em: EntityManager, events: OutgoingEvent[], now: 
       eventType: event.eventType,
       orderId: event.orderId,
       causationId: event.causationId ?? null,
+      traceparent: event.traceparent ?? traceparent,
       payload: Buffer.from(event.payload),
       createdAt: now,
       publishedAt: null,
@@ -133,7 +139,7 @@ export function runSqlOutbox(
 
 /** The outbox items of events just appended in a committed transaction, for the relay's fast path. */
 export function outboxItems(events: OutgoingEvent[]): OutboxItem[] {
-  return events.map((event) => ({ key: event.eventId, events: [event] }));
+  return events.map((event) => ({ key: event.eventId, events: [withTraceparent(event)] }));
 }
 
 function toOutgoingEvent(row: OutboxRow): OutgoingEvent {
@@ -143,6 +149,7 @@ function toOutgoingEvent(row: OutboxRow): OutgoingEvent {
     eventType: row.eventType,
     orderId: row.orderId,
     ...(row.causationId !== null && { causationId: row.causationId }),
+    ...(row.traceparent !== null && { traceparent: row.traceparent }),
     payload: new Uint8Array(row.payload),
   };
 }

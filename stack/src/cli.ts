@@ -9,10 +9,13 @@
  * PAYMENT_DATABASE_URL / STORE_DATABASE_URL / MARKETING_DATABASE_URL replace the default SQLite files. Anything else in the
  * environment (LOG_LEVEL, BIND_HOST, ...) reaches the services unchanged.
  * SERVICE_START_TIMEOUT_MS (60000) bounds the wait for SERVING. DATA_DIR (.data) holds data and logs.
+ * With --observe (`npm run observe`) it also starts Jaeger (JAEGER_UI_PORT 16686, JAEGER_OTLP_PORT
+ * 4318, JAEGER_QUERY_GRPC_PORT 16685) and has the services export their spans to it over OTLP.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFerretDb } from './ferretdb.js';
+import { startJaeger } from './jaeger.js';
 import { createIdentities, opsUrlFile } from './nats-access.js';
 import { startLocalEdge } from './local-edge.js';
 import { startNats } from './nats.js';
@@ -62,7 +65,7 @@ function logFile(name: string): string {
 let stopping = false;
 let startedAnything = false;
 
-async function main(): Promise<void> {
+async function main(observe: boolean): Promise<void> {
   const edgePort = portFromEnv('EDGE_PORT', 8080);
   const natsPort = portFromEnv('NATS_PORT', 4222);
   const natsMonitorPort = portFromEnv('NATS_MONITOR_PORT', 8222);
@@ -74,6 +77,13 @@ async function main(): Promise<void> {
   });
   const startTimeoutMs = Number(process.env.SERVICE_START_TIMEOUT_MS || 60_000);
   if (!(startTimeoutMs > 0)) throw new StartError('SERVICE_START_TIMEOUT_MS must be a number of milliseconds');
+  const jaegerPorts = observe
+    ? {
+        ui: portFromEnv('JAEGER_UI_PORT', 16686),
+        otlp: portFromEnv('JAEGER_OTLP_PORT', 4318),
+        queryGrpc: portFromEnv('JAEGER_QUERY_GRPC_PORT', 16685),
+      }
+    : undefined;
   const bindHost = process.env.BIND_HOST;
   const host = !bindHost || bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost;
 
@@ -86,9 +96,17 @@ async function main(): Promise<void> {
       { port: grpcPort, what: `${name} gRPC`, variable: `${name.toUpperCase()}_GRPC_PORT` },
       { port: httpPort, what: `${name} REST`, variable: `${name.toUpperCase()}_HTTP_PORT` },
     ]),
+    ...(jaegerPorts
+      ? [
+          { port: jaegerPorts.ui, what: 'Jaeger UI', variable: 'JAEGER_UI_PORT' },
+          { port: jaegerPorts.otlp, what: 'Jaeger OTLP', variable: 'JAEGER_OTLP_PORT' },
+          { port: jaegerPorts.queryGrpc, what: 'Jaeger query gRPC', variable: 'JAEGER_QUERY_GRPC_PORT' },
+        ]
+      : []),
   ]);
   toolPath('nats-server');
   toolPath('ferretdb');
+  if (observe) toolPath('jaeger');
   for (const { name } of plans) serviceEntry(name);
   mkdirSync(logsDir, { recursive: true });
   if (buildWebIfStale()) console.log(`Built the web app into ${displayPath(webDist)}.`);
@@ -107,6 +125,18 @@ async function main(): Promise<void> {
   writeFileSync(opsUrlFile, nats.url, { mode: 0o600 });
   const serviceTokens = await startServiceTokens(join(dataDir, 'service-tokens'));
   const ferret = await startFerretDb({ dataDir: join(dataDir, 'ferretdb'), port: ferretPort, logFile: logFile('ferretdb') });
+  const jaeger = jaegerPorts
+    ? await startJaeger({
+        uiPort: jaegerPorts.ui,
+        otlpPort: jaegerPorts.otlp,
+        queryGrpcPort: jaegerPorts.queryGrpc,
+        logFile: logFile('jaeger'),
+      })
+    : undefined;
+  // Every service sends its spans to Jaeger (tracing is otherwise off: ids only, in the logs).
+  const tracingEnv: Record<string, string> = jaeger
+    ? { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }
+    : {};
 
   const planOf = (name: ServiceName) => plans.find((plan) => plan.name === name);
   const grpcAddress = (name: ServiceName) => `${host}:${planOf(name)?.grpcPort}`;
@@ -132,6 +162,7 @@ async function main(): Promise<void> {
       HTTP_PORT: String(httpPort),
       NATS_URL: nats.serviceUrl,
       NATS_NKEY_SEED_FILE: identities.seedFiles[name],
+      ...tracingEnv,
       ...extraEnv[name],
     };
     services.push(await startService(name, { env, logFile: logFile(name) }));
@@ -176,8 +207,14 @@ async function main(): Promise<void> {
       ['server', 'URL', 'monitoring', 'log'],
       ['NATS', nats.serviceUrl, nats.monitorUrl, displayPath(nats.logFile)],
       ['FerretDB', ferret.url, '', displayPath(ferret.logFile)],
+      ...(jaeger ? [['Jaeger', jaeger.otlpEndpoint, jaeger.uiUrl, displayPath(jaeger.logFile)]] : []),
     ]),
   );
+  if (jaeger) {
+    console.log(
+      `\nTraces (of every service but marketing) go to Jaeger: \`npm run -s trace -- <trace id>\` prints one, without an id the latest; its API: ${jaeger.uiUrl}/api/traces/<trace id>`,
+    );
+  }
   console.log(
     `\nData: ${displayPath(dataDir)}/ (payment: ${extraEnv.payment.DATABASE_URL}, store: ${extraEnv.store.DATABASE_URL}, marketing: ${extraEnv.marketing.DATABASE_URL})`,
   );
@@ -233,6 +270,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 }
 
 const usage = `usage: npm start [-- --help]
+       npm run observe      (the same, with Jaeger: npm start -- --observe)
 
 Starts the whole system locally: NATS (JetStream) and FerretDB with their data in .data/, the five
 services, each waited for until SERVING, then the edge on http://127.0.0.1:8080 (the web app, the
@@ -246,6 +284,10 @@ environment:
   SERVICE_START_TIMEOUT_MS (60000)            how long to wait for each service to be SERVING
   DATA_DIR (.data)                            where the data, the logs and the NATS keys go
   anything else (LOG_LEVEL, AUTH_MODE, ...)   passed on to the services (README, "Configuration")
+
+--observe also starts Jaeger (built into .tools/bin by SETUP_OBSERVE=1 bash scripts/setup.sh), and the
+services send their spans to it:
+  JAEGER_UI_PORT (16686), JAEGER_OTLP_PORT (4318), JAEGER_QUERY_GRPC_PORT (16685)
 `;
 
 const args = process.argv.slice(2);
@@ -253,13 +295,14 @@ if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(usage);
   process.exit(0);
 }
-if (args.length > 0) {
-  process.stderr.write(`npm start: unknown argument ${JSON.stringify(args[0])}\n\n${usage}`);
+const unknown = args.filter((arg) => arg !== '--observe');
+if (unknown.length > 0) {
+  process.stderr.write(`npm start: unknown argument ${JSON.stringify(unknown[0])}\n\n${usage}`);
   process.exit(64);
 }
 
 try {
-  await main();
+  await main(args.includes('--observe'));
 } catch (error) {
   if (stopping) {
     // A signal arrived during start-up; its handler stops everything and exits.

@@ -18,6 +18,7 @@ import { matchPathTemplate } from '@fooddelivery/adapters/http-rule';
 import fastifyReplyFrom from '@fastify/reply-from';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -111,6 +112,10 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
 
   async function route(request: RoutedRequest, reply: FastifyReply): Promise<void> {
     for (const name of edge.removedRequestHeaders) delete request.headers[name];
+    // As Envoy's generate_request_id and always_set_request_id_in_response: an id of its own for every request.
+    const requestId = randomUUID();
+    request.headers['x-request-id'] = requestId;
+    void reply.header('x-request-id', requestId);
     const [rawPath = '/', query] = splitQuery(request.url);
     // Envoy: escaped slashes are refused, the path is normalized (dot segments, repeated slashes).
     if (/%2f|%5c/i.test(rawPath)) return localReply(reply, 400, 'escaped slashes are not allowed');

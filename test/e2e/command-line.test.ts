@@ -91,6 +91,7 @@ describe('npm start, as a command line', function () {
       'replay-dead-letters',
       'token',
       'secrets',
+      'trace',
     ];
     for (const script of scripts) {
       const result = spawnSync('npm', ['run', '-s', script, '--', '--help'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });

@@ -374,6 +374,14 @@ describe('Envoy edge configuration (envoy/envoy.yaml)', function () {
       }
     });
 
+    it("gives every request an x-request-id of its own, also in the response, and lets the caller's traceparent through", () => {
+      const manager = edge.connectionManager;
+      expect(manager.generate_request_id).to.equal(true);
+      expect(manager.preserve_external_request_id ?? false).to.equal(false);
+      expect(manager.always_set_request_id_in_response).to.equal(true);
+      expect(JSON.stringify(manager).toLowerCase()).to.not.include('traceparent');
+    });
+
     it('listens with CORS for the web origin and the authorization, content-type and idempotency-key headers', () => {
       const cors = edge.virtualHost.typed_per_filter_config?.[edge.filterName(filterTypes.cors)] as CorsPolicy | undefined;
       expect(cors?.['@type']).to.equal('type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy');
@@ -510,6 +518,9 @@ interface ConnectionManager extends Typed {
     mappers: Array<{ filter: unknown; body_format_override?: { json_format?: Record<string, unknown>; content_type?: string } }>;
   };
   early_header_mutation_extensions?: unknown[];
+  generate_request_id?: boolean;
+  preserve_external_request_id?: boolean;
+  always_set_request_id_in_response?: boolean;
 }
 interface VirtualHost {
   name: string;

@@ -161,6 +161,17 @@ describe('local edge: the app and the REST API on one address, routed by envoy/e
     expect(hits[0]!.headers).to.not.have.property('x-jwt-payload');
   });
 
+  it("gives every request an x-request-id of its own, as Envoy does, and passes the caller's traceparent", async () => {
+    hits.length = 0;
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const response = await call('GET', '/v1/orders', { 'x-request-id': 'chosen-by-the-client', traceparent });
+    expect(hits).to.have.length(1);
+    const requestId = hits[0]!.headers['x-request-id'];
+    expect(requestId).to.match(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('x-request-id')).to.equal(requestId);
+    expect(hits[0]!.headers.traceparent).to.equal(traceparent);
+  });
+
   it("serves the web cluster's paths from the built app, GET only", async () => {
     for (const [path, text] of [
       ['/', '<title>app</title>'],

@@ -7,6 +7,8 @@ export interface StoredEvent {
   orderId: string;
   eventType: string;
   msgId: string;
+  /** The W3C trace context the event was published in. */
+  traceparent: string;
   data: Uint8Array;
 }
 
@@ -32,6 +34,7 @@ export async function streamEvents(natsUrl: string, stream: string): Promise<Sto
         orderId: message.headers?.get(EventHeader.orderId) ?? '',
         eventType: message.headers?.get(EventHeader.type) ?? '',
         msgId: message.headers?.get('Nats-Msg-Id') ?? '',
+        traceparent: message.headers?.get('traceparent') ?? '',
         data: message.data,
       });
       if (message.info.pending === 0 || message.seq >= info.state.last_seq) break;

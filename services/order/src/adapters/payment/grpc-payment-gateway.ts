@@ -1,3 +1,4 @@
+import { tracingInterceptor } from '@fooddelivery/adapters/grpc-client-tracing.js';
 import type { Logger } from '@fooddelivery/adapters/logger.js';
 import type { Metrics } from '@fooddelivery/adapters/metrics.js';
 import { PaymentStatus } from '@fooddelivery/gen/fooddelivery/payment/v1/payment.js';
@@ -67,6 +68,7 @@ export class GrpcPaymentGateway implements PaymentGateway {
       'grpc.keepalive_timeout_ms': 10_000,
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2_000,
+      interceptors: [tracingInterceptor],
     });
     this.approveBreaker = createPaymentBreaker(
       (request: ApprovePaymentRequest, deadline: number) => this.callApprove(request, deadline),

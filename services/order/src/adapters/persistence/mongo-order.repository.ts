@@ -1,7 +1,7 @@
 import { decodePageToken, encodePageToken } from '@fooddelivery/adapters/page-token';
 import type { OutgoingEvent } from '@fooddelivery/adapters/jetstream';
 import type { Logger } from '@fooddelivery/adapters/logger';
-import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
+import { withTraceparent, type CommittedEvents } from '@fooddelivery/adapters/outbox';
 import { randomUUID } from 'node:crypto';
 import { Order } from '../../domain/order.js';
 import { orderChangedConcurrently } from '../../domain/order.errors.js';
@@ -65,7 +65,7 @@ export class MongoOrderRepository implements OrderRepository {
     const pending = order.pendingChange();
     if (!pending) return;
     const { orderId, version } = { orderId: order.id, version: order.version };
-    const events = pending.events.map(toOutgoingEvent);
+    const events = pending.events.map(toOutgoingEvent).map(withTraceparent);
     let token: string;
     let pendingKey: string | undefined;
     if (attempt) {
@@ -142,6 +142,7 @@ export function toStoredEvent(event: OutgoingEvent): StoredEvent {
     eventId: event.eventId,
     eventType: event.eventType,
     subject: event.subject,
+    ...(event.traceparent && { traceparent: event.traceparent }),
     payload: Buffer.from(event.payload).toString('base64'),
   };
 }
@@ -152,6 +153,7 @@ export function fromStoredEvent(orderId: string, event: StoredEvent): OutgoingEv
     eventType: event.eventType,
     subject: event.subject,
     orderId,
+    ...(event.traceparent && { traceparent: event.traceparent }),
     payload: Buffer.from(event.payload, 'base64'),
   };
 }

@@ -27,6 +27,8 @@ export interface StoredEvent {
   eventId: string;
   eventType: string;
   subject: string;
+  /** The W3C traceparent of the change that raised it. */
+  traceparent?: string;
   /** Protobuf bytes, base64. */
   payload: string;
 }
