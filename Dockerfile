@@ -17,7 +17,7 @@
 #
 # No HEALTHCHECK: Kubernetes probes the gRPC health service (k8s/), docker-compose.yml too.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 ARG ENVOY_IMAGE=envoyproxy/envoy:v1.37-latest
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.29-alpine
