@@ -33,14 +33,9 @@ RUN mkdir /out \
 
 # --- npm packages (production only), built once for every service -------------------------------
 FROM ${NODE_IMAGE} AS deps
-# sqlite3's native addon builds from source when no prebuilt binary matches.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+# No compiler: better-sqlite3 (the SQLite driver) ships prebuilt Node-API binaries.
 WORKDIR /app
 COPY --from=manifests /out/ ./
-# Native addons against this image's Node headers, not a download.
-ENV npm_config_nodedir=/usr/local
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
 # --- Envoy ---------------------------------------------------------------------------------------

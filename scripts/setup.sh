@@ -19,8 +19,8 @@ say() { echo "setup: $*" >&2; }
 # Node.js 24 (scripts/node-env.sh): the system's, or one installed into .tools/node.
 source scripts/node-env.sh
 
-# npm packages, also reinstalled when they were built for another Node (its native addons, such as
-# sqlite3's, are built from source against the headers of the node on PATH: scripts/node-env.sh).
+# npm packages, also reinstalled when they were installed for another Node (a native addon without a
+# prebuilt binary is built from source against the headers of the node on PATH: scripts/node-env.sh).
 node_abi=$(node -p 'process.versions.modules')
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]] ||
   [[ $(cat node_modules/.node-abi 2>/dev/null) != "$node_abi" ]]; then
