@@ -17,7 +17,7 @@
 #
 # No HEALTHCHECK: Kubernetes probes the gRPC health service (k8s/), docker-compose.yml too.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 ARG ENVOY_IMAGE=envoyproxy/envoy:v1.37-latest
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.29-alpine
@@ -33,14 +33,9 @@ RUN mkdir /out \
 
 # --- npm packages (production only), built once for every service -------------------------------
 FROM ${NODE_IMAGE} AS deps
-# sqlite3's native addon builds from source when no prebuilt binary matches.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+# No compiler: better-sqlite3 (the SQLite driver) ships prebuilt Node-API binaries.
 WORKDIR /app
 COPY --from=manifests /out/ ./
-# Native addons against this image's Node headers, not a download.
-ENV npm_config_nodedir=/usr/local
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
 # --- Envoy ---------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Brings a checkout up to date for `npm start`, `npm test` and CI; prints nothing when it already is.
-#   - npm packages: `npm ci` when node_modules is missing or older than package-lock.json
+#   - Node.js 24: the system's node, or Node.js 24 installed into .tools/node (scripts/node-env.sh)
+#   - npm packages: `npm ci` when node_modules is missing, older than package-lock.json or built for
+#     another Node
 #   - Go tools (nats-server, grpcurl, ferretdb, protoc-gen-openapiv2) in .tools/bin, pinned by
 #     tools/go.mod
 #   - the checkers envoycheck (tools/cmd/envoycheck: envoy/envoy.yaml against Envoy's API) and
@@ -17,14 +19,24 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 say() { echo "setup: $*" >&2; }
 
-# npm packages. The native sqlite3 addon builds from source against this Node's headers.
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  say "installing npm packages (npm ci)"
-  node_prefix=$(dirname "$(dirname "$(command -v node)")")
-  if [[ -z ${npm_config_nodedir:-} && -f $node_prefix/include/node/node_api.h ]]; then
-    export npm_config_nodedir=$node_prefix
-  fi
+# Node.js 24 (scripts/node-env.sh): the system's, or one installed into .tools/node.
+source scripts/node-env.sh
+
+# npm packages, also reinstalled when they were installed for another Node (a native addon without a
+# prebuilt binary is built from source against the headers of the node on PATH: scripts/node-env.sh).
+node_abi=$(node -p 'process.versions.modules')
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]] ||
+  [[ $(cat node_modules/.node-abi 2>/dev/null) != "$node_abi" ]]; then
+  say "installing npm packages (npm ci) for Node.js $(node --version)"
   npm ci --no-audit --no-fund --loglevel=error
+  echo "$node_abi" >node_modules/.node-abi
+fi
+# npm run and npx put node_modules/.bin first on PATH: a link there makes `npm run <script>` use
+# the same node when the system's is older.
+if [[ $(readlink -f "$(command -v node)") == "$(pwd -P)/.tools/node/"* ]]; then
+  ln -sfn "$(readlink -f "$(command -v node)")" node_modules/.bin/node
+else
+  rm -f node_modules/.bin/node
 fi
 
 # Go tools: rebuilt when one is missing or tools/go.mod changed since it was built (ferretdb also

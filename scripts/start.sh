@@ -4,5 +4,7 @@
 # or SIGTERM npm forwards reaches the stack, which stops everything it started.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Node.js 24 first on PATH: the system's, or one installed into .tools/node (scripts/node-env.sh).
+source scripts/node-env.sh
 bash scripts/setup.sh
 exec node --import tsx stack/src/cli.ts "$@"

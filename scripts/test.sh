@@ -3,6 +3,8 @@
 # The last line printed is the test totals over all mocha runs: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Node.js 24 first on PATH: the system's, or one installed into .tools/node (scripts/node-env.sh).
+source scripts/node-env.sh
 SETUP_POSTGRES=1 SETUP_CHROMIUM=1 SETUP_CHECKERS=1 SETUP_PROMTOOL=1 bash scripts/setup.sh
 
 work=$(mktemp -d)

@@ -33,18 +33,17 @@ export async function openSqlOrm(
       ...common,
       clientUrl: databaseUrl,
       pool: { min: 0, max: 10 },
-      // Every wait is bounded, so an outage answers UNAVAILABLE promptly instead of hanging.
+      // Every wait is bounded, so an outage answers UNAVAILABLE promptly instead of hanging. These
+      // are pg's pool options: connectionTimeoutMillis bounds both the wait for a free connection
+      // and connecting.
       driverOptions: {
-        acquireConnectionTimeout: timeouts.busyMs,
-        connection: {
-          connectionTimeoutMillis: timeouts.busyMs,
-          statement_timeout: timeouts.statementMs,
-          query_timeout: timeouts.statementMs,
-        },
+        connectionTimeoutMillis: timeouts.busyMs,
+        statement_timeout: timeouts.statementMs,
+        query_timeout: timeouts.statementMs,
       },
     });
   }
   await orm.schema.ensureDatabase();
-  await orm.schema.updateSchema({ safe: true });
+  await orm.schema.update({ safe: true });
   return orm;
 }

@@ -38,7 +38,9 @@ describe('KakaoNotifier against a local HTTP receiver', () => {
     answer = { status: 200, body: '{"result_code":0}', delayMs: 0 };
   });
 
-  const notifier = () => new KakaoNotifier({ url, token: 'secret-token', timeoutMs: 300 });
+  // A generous budget where the test is not about time: a process's first fetch alone can take
+  // hundreds of milliseconds on a busy machine.
+  const notifier = (timeoutMs = 5_000) => new KakaoNotifier({ url, token: 'secret-token', timeoutMs });
   const message = { notificationId: 'o-1:paid', recipient: 'c-1', text: '결제가 완료되었습니다.' };
   const failure = (promise: Promise<unknown>) =>
     promise.then(
@@ -78,7 +80,7 @@ describe('KakaoNotifier against a local HTTP receiver', () => {
 
   it('no answer within the timeout, or nobody listening: retried later', async () => {
     answer = { status: 200, body: '{}', delayMs: 1_000 };
-    const slow = await failure(notifier().send(message));
+    const slow = await failure(notifier(300).send(message));
     expect(slow?.message).to.match(/no answer within 300 ms/);
     expect(slow?.permanent).to.equal(false);
     const down = await failure(new KakaoNotifier({ url: 'http://127.0.0.1:9/x', token: 't', timeoutMs: 300 }).send(message));
