@@ -2,16 +2,12 @@ import { stopAll } from '@fooddelivery/stack/processes';
 import { startSystem, type TestSystem } from '@fooddelivery/stack/system';
 import { expect } from 'chai';
 import { call, clients } from '../support/grpc-clients.js';
+import { metric } from '../support/metrics.js';
 import { anOrder } from '../support/orders.js';
 
-/** ApprovePayment calls a payment replica answered OK, from its /metrics (whatever the RPC metric's name). */
-async function approvalsServed(httpBase: string): Promise<number> {
-  const text = await (await fetch(`${httpBase}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => /_handled_total\{/.test(line) && line.includes('"ApprovePayment"') && /code="OK"/.test(line))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
+/** ApprovePayment calls a payment replica answered OK. */
+const approvalsServed = (httpBase: string) =>
+  metric(httpBase, 'grpc_server_handled_total', { grpc_method: 'ApprovePayment', grpc_code: 'OK', transport: 'grpc' });
 
 describe('order → payment over two payment replicas', function () {
   this.timeout(120_000);

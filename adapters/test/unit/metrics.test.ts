@@ -47,14 +47,15 @@ describe('metrics', () => {
   });
 
   it('reads scrape-time values first, and answers without a read that is late', async function () {
-    this.timeout(5_000);
+    this.timeout(10_000);
     const metrics = createMetrics('test');
     const gauge = metrics.gauge('read_at_scrape', 'a value read when scraped');
     metrics.onScrape(async () => gauge.set(7));
     metrics.onScrape(() => new Promise(() => {}));
     const started = performance.now();
     const text = await metrics.exposition();
-    expect(performance.now() - started).to.be.below(3_000);
+    // The scrape gives up on a late read after its 2 s budget; the margin is for a busy machine.
+    expect(performance.now() - started).to.be.below(6_000);
     expect(text).to.match(/^read_at_scrape\{service="test"\} 7$/m);
   });
 });

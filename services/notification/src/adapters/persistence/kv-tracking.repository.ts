@@ -51,9 +51,12 @@ export class KvTrackingRepository implements TrackingRepository {
     } else {
       await this.feed.start().catch(() => undefined);
     }
+    // Held only if the watch stayed live throughout: a write made while it was down is never sent
+    // by the reopened watch (updates only), so a read that spans the gap must not be kept.
+    const era = this.feed.era;
     const entry = await this.kv.get(key);
     if (!entry) return undefined;
-    if (this.feed.live) this.view.put(entry);
+    if (this.feed.live && this.feed.era === era) this.view.put(entry);
     return entry.operation === 'PUT' ? decode(entry) : undefined;
   }
 
@@ -138,6 +141,8 @@ class KvChangeFeed {
   private following = false;
   private connected = true;
   private stopped = false;
+  /** Counts the times the feed stopped being live. */
+  private lostTimes = 0;
 
   constructor(
     private readonly kv: KV,
@@ -151,7 +156,13 @@ class KvChangeFeed {
     return this.following && this.connected && !this.stopped;
   }
 
+  /** Changes each time the feed stops being live. */
+  get era(): number {
+    return this.lostTimes;
+  }
+
   start(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     this.running ??= this.open().catch((error: unknown) => {
       this.running = undefined;
       throw error;
@@ -180,11 +191,16 @@ class KvChangeFeed {
   }
 
   private lost(): void {
+    this.lostTimes++;
     for (const handler of this.lostHandlers) handler();
   }
 
   private async open(): Promise<void> {
     const watcher = await this.kv.watch({ key: '>', include: KvWatchInclude.UpdatesOnly });
+    if (this.stopped) {
+      watcher.stop();
+      return;
+    }
     this.watcher = watcher;
     this.following = true;
     void this.follow(watcher);
