@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startEchoServer } from './echo.js';
 import { ferretDbOn, parseBackend } from './ferretdb-backend.js';
-import { closedLoop, describeResult, openLoop, type Call, type LoadResult } from './load.js';
+import { closedLoop, describeResult, medianRate, openLoop, roundsTable, type Call, type LoadResult } from './load.js';
 import { median, table } from './support.js';
 
 const { values } = parseArgs({
@@ -140,19 +140,8 @@ try {
       );
     }
   }
-  const rate = (results: LoadResult[]) => median(results.map((result) => result.callsPerSecond));
-  console.log(
-    table(
-      targets.map((target) => ({
-        server: target.name,
-        'calls/s (median)': rate(target.results),
-        'p50 ms': median(target.results.map((result) => result.p50Ms)),
-        'p99 ms': median(target.results.map((result) => result.p99Ms)),
-        errors: target.results.reduce((sum, result) => sum + result.errors, 0),
-        'calls/s per round': target.results.map((result) => result.callsPerSecond.toFixed(0)).join(' / '),
-      })),
-    ),
-  );
+  const rate = medianRate;
+  console.log(roundsTable(targets));
   console.log(`\nPlaceOrder over gRPC / bare grpc-js: ${((rate(grpc.results) / rate(bare.results)) * 100).toFixed(1)} %`);
   console.log(`PlaceOrder over REST / over gRPC: ${((rate(rest.results) / rate(grpc.results)) * 100).toFixed(1)} %`);
   console.log('\nCPU per PlaceOrder over gRPC, by process (ms, median of the rounds):');

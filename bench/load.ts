@@ -7,7 +7,7 @@
  *   is measured from the time it was *meant* to be sent, so a server that falls behind shows its
  *   queueing in the latency instead of silently slowing the generator down (coordinated omission).
  */
-import { quantile } from './support.js';
+import { median, quantile, table } from './support.js';
 
 /** One call to the system under test; rejects when the call failed. */
 export type Call = (sequence: number) => Promise<unknown>;
@@ -88,5 +88,24 @@ export function describeResult(result: LoadResult): string {
   return (
     `${result.callsPerSecond.toFixed(0)} calls/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ` +
     `${result.errors} errors${result.dropped ? `, ${result.dropped} not sent (too many in flight)` : ''}`
+  );
+}
+
+/** Calls per second, the median of the rounds. */
+export function medianRate(results: LoadResult[]): number {
+  return median(results.map((result) => result.callsPerSecond));
+}
+
+/** One row per server: the medians of its rounds, and each round's calls per second. */
+export function roundsTable(targets: Array<{ name: string; results: LoadResult[] }>): string {
+  return table(
+    targets.map((target) => ({
+      server: target.name,
+      'calls/s (median)': medianRate(target.results),
+      'p50 ms': median(target.results.map((result) => result.p50Ms)),
+      'p99 ms': median(target.results.map((result) => result.p99Ms)),
+      errors: target.results.reduce((sum, result) => sum + result.errors, 0),
+      'calls/s per round': target.results.map((result) => result.callsPerSecond.toFixed(0)).join(' / '),
+    })),
   );
 }

@@ -17,8 +17,8 @@ import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startEchoServer } from './echo.js';
-import { closedLoop, describeResult, type Call, type LoadResult } from './load.js';
-import { median, table } from './support.js';
+import { closedLoop, describeResult, medianRate, roundsTable, type Call, type LoadResult } from './load.js';
+import { median } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -146,19 +146,8 @@ try {
       );
     }
   }
-  const rate = (results: LoadResult[]) => median(results.map((result) => result.callsPerSecond));
-  console.log(
-    table(
-      targets.map((target) => ({
-        server: target.name,
-        'calls/s (median)': rate(target.results),
-        'p50 ms': median(target.results.map((result) => result.p50Ms)),
-        'p99 ms': median(target.results.map((result) => result.p99Ms)),
-        errors: target.results.reduce((sum, result) => sum + result.errors, 0),
-        'calls/s per round': target.results.map((result) => result.callsPerSecond.toFixed(0)).join(' / '),
-      })),
-    ),
-  );
+  const rate = medianRate;
+  console.log(roundsTable(targets));
   const [service, bare] = targets as [(typeof targets)[0], (typeof targets)[0]];
   const p99 = (results: LoadResult[]) => median(results.map((result) => result.p99Ms));
   console.log(`\nGetOrderTracking / bare grpc-js: ${((rate(service.results) / rate(bare.results)) * 100).toFixed(1)} % of the calls/s,`);
