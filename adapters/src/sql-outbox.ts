@@ -55,10 +55,13 @@ export const ProcessedEventSchema = new EntitySchema<ProcessedEventRow>({
 });
 
 /** Adds events to the outbox within the caller's transaction, with the trace they are raised in. */
-export function appendToOutbox(em: EntityManager, events: OutgoingEvent[], now: Date): void {
+export async function appendToOutbox(em: EntityManager, events: OutgoingEvent[], now: Date): Promise<void> {
+  if (events.length === 0) return;
   const traceparent = currentTraceparent() ?? null;
-  for (const event of events) {
-    em.create(OutboxRowSchema, {
+  // A plain insert: the rows are never read back in the transaction, so they need no unit of work.
+  await em.insertMany(
+    OutboxRowSchema,
+    events.map((event) => ({
       eventId: event.eventId,
       subject: event.subject,
       eventType: event.eventType,
@@ -68,14 +71,14 @@ export function appendToOutbox(em: EntityManager, events: OutgoingEvent[], now: 
       payload: Buffer.from(event.payload),
       createdAt: now,
       publishedAt: null,
-    });
-  }
+    })),
+  );
 }
 
 /** True the first time `consumer` handles `eventId`; records it within the caller's transaction. */
 export async function firstTimeHandled(em: EntityManager, consumer: string, eventId: string, now: Date): Promise<boolean> {
   if (await em.findOne(ProcessedEventSchema, { consumer, eventId })) return false;
-  em.create(ProcessedEventSchema, { consumer, eventId, processedAt: now });
+  await em.insert(ProcessedEventSchema, { consumer, eventId, processedAt: now });
   return true;
 }
 

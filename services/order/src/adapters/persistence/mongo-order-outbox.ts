@@ -37,9 +37,13 @@ export class MongoOrderOutbox implements OutboxStore, OutboxBacklog {
   }
 
   async markPublished(keys: string[]): Promise<void> {
-    // One delete by _id per key: FerretDB finds each through its _id index, where a single
-    // {_id: {$in: keys}} filter would scan the collection.
-    await Promise.all(keys.map((_id) => this.database.pending.deleteOne({ _id })));
+    // One command, one delete by _id per key: FerretDB finds each through its _id index, where a
+    // single {_id: {$in: keys}} filter would scan the collection.
+    await this.database.db.command({
+      delete: this.database.pending.collectionName,
+      deletes: keys.map((_id) => ({ q: { _id }, limit: 1 })),
+      ordered: false,
+    });
   }
 
   private async resolve(record: PendingChangeDocument): Promise<OutboxItem | undefined> {

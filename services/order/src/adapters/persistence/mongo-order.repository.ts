@@ -76,11 +76,11 @@ export class MongoOrderRepository implements OrderRepository {
       token = randomUUID();
       if (events.length > 0) {
         pendingKey = pendingId(orderId, version, token);
-        await this.database.pending.insertOne({ _id: pendingKey, orderId, version, token, kind: 'change', since: new Date() });
+        await this.database.inserts.pending.insert({ _id: pendingKey, orderId, version, token, kind: 'change', since: new Date() });
       }
     }
     try {
-      await this.database.log.insertOne({
+      await this.database.inserts.log.insert({
         _id: logId(orderId, version),
         orderId,
         version,

@@ -12,7 +12,14 @@ export class MongoPaymentAttempts implements PaymentAttempts {
 
   async begin(orderId: string, at: Date): Promise<PaymentAttempt> {
     const token = randomUUID();
-    await this.database.pending.insertOne({ _id: pendingId(orderId, 1, token), orderId, version: 1, token, kind: 'payment', since: at });
+    await this.database.inserts.pending.insert({
+      _id: pendingId(orderId, 1, token),
+      orderId,
+      version: 1,
+      token,
+      kind: 'payment',
+      since: at,
+    });
     return { orderId, token, begunAt: at };
   }
 

@@ -1,5 +1,6 @@
 import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import type { OrderState, OrderStatus } from '../../domain/order.js';
+import { GroupedInserts } from './grouped-inserts.js';
 
 /**
  * The order service's MongoDB collections. The design uses only what MongoDB and FerretDB both
@@ -72,6 +73,12 @@ export interface OrderDatabase {
   pending: Collection<PendingChangeDocument>;
   views: Collection<OrderViewDocument>;
   stores: Collection<StoreDocument>;
+  /** Inserts into the collections written on every order, grouped when several come at once. */
+  inserts: {
+    log: GroupedInserts<OrderLogDocument>;
+    pending: GroupedInserts<PendingChangeDocument>;
+    views: GroupedInserts<OrderViewDocument>;
+  };
   close(): Promise<void>;
 }
 
@@ -102,13 +109,17 @@ export async function openOrderDatabase(url: string, name: string, options: Orde
   });
   await client.connect();
   const db = client.db(name);
+  const log = db.collection<OrderLogDocument>(Collections.log);
+  const pending = db.collection<PendingChangeDocument>(Collections.pending);
+  const views = db.collection<OrderViewDocument>(Collections.views);
   const database: OrderDatabase = {
     client,
     db,
-    log: db.collection(Collections.log),
-    pending: db.collection(Collections.pending),
-    views: db.collection(Collections.views),
+    log,
+    pending,
+    views,
     stores: db.collection(Collections.stores),
+    inserts: { log: new GroupedInserts(log), pending: new GroupedInserts(pending), views: new GroupedInserts(views) },
     close: () => client.close(),
   };
   // For MongoDB proper; FerretDB 1.x keeps them but filters other fields itself.

@@ -71,7 +71,7 @@ export class OrderViewWriter {
 
   private async insertOrReplace(view: OrderViewDocument): Promise<void> {
     try {
-      await this.database.views.insertOne(view);
+      await this.database.inserts.views.insert(view);
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       await this.database.views.replaceOne({ _id: view._id }, view);

@@ -28,7 +28,7 @@ export class SqlPaymentRepository implements PaymentRepository {
       inserted = await this.write(async (em) => {
         await recordHandled(em, handled, payment);
         await em.insert(PaymentSchema, toRow(payment));
-        addToOutbox(em, payment);
+        await addToOutbox(em, payment);
       });
     } catch (error) {
       // The order's payment was stored first; any other clash (an event id) is a real failure.
@@ -49,7 +49,7 @@ export class SqlPaymentRepository implements PaymentRepository {
         { status: state.status, statusReason: state.statusReason, updatedAt: state.updatedAt, version: state.version },
       );
       if (count === 0) throw new WriteLost();
-      addToOutbox(em, payment);
+      await addToOutbox(em, payment);
     });
     if (updated) this.relay.committed(outboxItems(payment.newEvents().map(toOutgoingEvent)));
     return updated;
@@ -75,8 +75,8 @@ async function recordHandled(em: EntityManager, handled: HandledEvent | undefine
 }
 
 /** Stamped with the time of the change, so a payment's events leave in the order they were raised. */
-function addToOutbox(em: EntityManager, payment: Payment): void {
-  appendToOutbox(em, payment.newEvents().map(toOutgoingEvent), payment.snapshot().updatedAt);
+function addToOutbox(em: EntityManager, payment: Payment): Promise<void> {
+  return appendToOutbox(em, payment.newEvents().map(toOutgoingEvent), payment.snapshot().updatedAt);
 }
 
 function toRow(payment: Payment): PaymentRow {

@@ -35,7 +35,7 @@ export class SqlStoreOrderRepository implements StoreOrderRepository {
           const updated = await em.nativeUpdate(StoreOrderSchema, { orderId: state.orderId, version: state.version - 1 }, row);
           if (updated === 0) throw changedConcurrently(state.orderId);
         }
-        appendToOutbox(em, events, now);
+        await appendToOutbox(em, events, now);
         return true;
       });
     } catch (error) {
