@@ -23,6 +23,10 @@ export async function connectNats(url: string, name: string, logger: Logger, see
     }),
     maxReconnectAttempts: -1,
     reconnectTimeWait: RETRY_MS,
+    // Without it every request (each JetStream publish, each KV read) captures a stack trace up
+    // front, and formats it through the source maps when the request fails (a KV key not there yet):
+    // a large share of a consumer's CPU. Request errors keep their own stack and message.
+    noAsyncTraces: true,
   };
   const started = Date.now();
   let refusal: string | undefined;

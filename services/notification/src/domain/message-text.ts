@@ -47,13 +47,18 @@ function shortOrderId(orderId: string): string {
 
 const minorDigits: Record<string, number> = { KRW: 0, JPY: 0 };
 
+/** Number formats by count of fraction digits, made once: making one per message is slow. */
+const amountFormats = new Map<number, Intl.NumberFormat>();
+
 function formatMoney(money: Money | undefined, language: Language): string {
   if (!money || !money.currencyCode) return '';
   const digits = minorDigits[money.currencyCode] ?? 2;
-  const amount = (money.amountMinor / 10 ** digits).toLocaleString('en-US', {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
+  let format = amountFormats.get(digits);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    amountFormats.set(digits, format);
+  }
+  const amount = format.format(money.amountMinor / 10 ** digits);
   if (money.currencyCode === 'KRW') return language === 'ko' ? `${amount}원` : `₩${amount}`;
   return `${amount} ${money.currencyCode}`;
 }
