@@ -5,6 +5,7 @@ import type { CommandStartedEvent, Document } from 'mongodb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDependencyOutage } from '@fooddelivery/adapters/errors';
 import { GroupedInserts } from '../../src/adapters/persistence/grouped-inserts.js';
 import { isDuplicateKey, openOrderDatabase, type OrderDatabase } from '../../src/adapters/persistence/order-database.js';
 
@@ -23,7 +24,7 @@ describe('inserts grouped into one command (FerretDB)', function () {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'grouped-inserts-'));
     ferretDb = await startFerretDb({ dataDir: join(dir, 'ferretdb'), port: await freePort() });
-    database = await openOrderDatabase(ferretDb.url, 'grouped', { timeoutMs: 2_000, monitorCommands: true });
+    database = await openOrderDatabase(ferretDb.url, 'grouped', { timeoutMs: 10_000, monitorCommands: true });
     database.client.on('commandStarted', (event: CommandStartedEvent) => {
       if (event.commandName === 'insert') inserts.push(event.command);
     });
@@ -37,7 +38,7 @@ describe('inserts grouped into one command (FerretDB)', function () {
   it('stores 1,000 inserts asked for at once in far fewer commands, and fails only those whose _id was taken', async () => {
     const collection = database.db.collection<Entry>('entries');
     await collection.insertMany(Array.from({ length: 100 }, (_, i) => ({ _id: `taken-${i}`, writer: 'earlier' })));
-    const grouped = new GroupedInserts(collection, { maxBatch: 64, concurrency: 2 });
+    const grouped = new GroupedInserts(collection, { timeoutMs: 10_000, maxBatch: 160, concurrency: 2 });
     inserts.length = 0;
 
     // 800 new ids, 100 ids stored earlier, and 50 new ids asked for twice (one of each pair must lose).
@@ -65,22 +66,31 @@ describe('inserts grouped into one command (FerretDB)', function () {
     );
     expect(winners.size).to.equal(50);
     for (const entry of stored.filter((entry) => entry._id.startsWith('twice-'))) expect(entry.writer).to.equal(winners.get(entry._id));
-    expect(inserts.length, 'insert commands').to.be.within(16, 100);
+    expect(inserts.length, 'insert commands').to.be.within(7, 60);
     expect(inserts.every((command) => command.ordered === false)).to.equal(true);
   });
 
   it('sends a lone insert at once, in a command of its own', async () => {
-    const grouped = new GroupedInserts(database.db.collection<Entry>('lone'));
+    const grouped = new GroupedInserts(database.db.collection<Entry>('lone'), { timeoutMs: 10_000 });
     inserts.length = 0;
     await grouped.insert({ _id: 'alone', writer: 'lone' });
     expect(inserts.map((command) => (command.documents as Document[]).length)).to.deep.equal([1]);
   });
 
-  it('fails every waiting insert, none left hanging, when the database cannot be reached', async () => {
-    const grouped = new GroupedInserts(database.db.collection<Entry>('unreachable'), { maxBatch: 20, concurrency: 2 });
+  it('fails every waiting insert as an outage, none waiting past its time limit, when the database cannot be reached', async () => {
+    const timeoutMs = 1_500;
+    // One command at a time, ten inserts each: unbounded, the last of the four batches would wait four time limits.
+    const grouped = new GroupedInserts(database.db.collection<Entry>('unreachable'), { timeoutMs, maxBatch: 10, concurrency: 1 });
     await ferretDb.stop();
+    const asked = performance.now();
     const outcomes = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => grouped.insert({ _id: `lost-${i}`, writer: 'x' })));
+    const waited = performance.now() - asked;
     expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(Array.from({ length: 40 }, () => 'rejected'));
-    expect(outcomes.some((outcome) => outcome.status === 'rejected' && isDuplicateKey(outcome.reason))).to.equal(false);
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'rejected') continue;
+      expect(isDuplicateKey(outcome.reason)).to.equal(false);
+      expect(isDependencyOutage(outcome.reason), String(outcome.reason)).to.equal(true);
+    }
+    expect(waited, 'ms until the last insert failed').to.be.below(3 * timeoutMs);
   });
 });

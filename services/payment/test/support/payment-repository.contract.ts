@@ -164,6 +164,18 @@ export function paymentRepositoryContract(open: () => Promise<OpenRepository>): 
     expect(await store.findByOrderId(voided.orderId)).to.equal(undefined);
   });
 
+  it('lets one of two replicas handling the same event at once change the payment, and tells the other it changed nothing', async () => {
+    const payments = [approved(), approved()];
+    for (const payment of payments) await store.insert(payment);
+    const handled = handledEvent();
+    const refunds = await Promise.all(payments.map((payment) => store.findByOrderId(payment.orderId)));
+    refunds.forEach((refund) => refund!.refund('order cancelled', later, randomUUID(), handled.eventId));
+    const results = await Promise.all(refunds.map((refund) => store.update(refund!, handled)));
+    expect(results.filter(Boolean)).to.have.length(1);
+    const statuses = await Promise.all(payments.map(async (payment) => (await store.findByOrderId(payment.orderId))?.status));
+    expect(statuses.sort()).to.deep.equal(['approved', 'refunded']);
+  });
+
   it('records a handled event with a void', async () => {
     const handled = handledEvent();
     const voided = Payment.voidBeforeApproval(orderId(), randomUUID(), later);

@@ -119,7 +119,11 @@ export async function openOrderDatabase(url: string, name: string, options: Orde
     pending,
     views,
     stores: db.collection(Collections.stores),
-    inserts: { log: new GroupedInserts(log), pending: new GroupedInserts(pending), views: new GroupedInserts(views) },
+    inserts: {
+      log: new GroupedInserts(log, { timeoutMs: options.timeoutMs }),
+      pending: new GroupedInserts(pending, { timeoutMs: options.timeoutMs }),
+      views: new GroupedInserts(views, { timeoutMs: options.timeoutMs }),
+    },
     close: () => client.close(),
   };
   // For MongoDB proper; FerretDB 1.x keeps them but filters other fields itself.

@@ -41,16 +41,23 @@ export class SqlPaymentRepository implements PaymentRepository {
 
   async update(payment: Payment, handled?: HandledEvent): Promise<boolean> {
     const state = payment.snapshot();
-    const updated = await this.write(async (em) => {
-      await recordHandled(em, handled, payment);
-      const count = await em.nativeUpdate(
-        PaymentSchema,
-        { orderId: state.orderId, version: state.version - 1 },
-        { status: state.status, statusReason: state.statusReason, updatedAt: state.updatedAt, version: state.version },
-      );
-      if (count === 0) throw new WriteLost();
-      await addToOutbox(em, payment);
-    });
+    let updated: boolean;
+    try {
+      updated = await this.write(async (em) => {
+        await recordHandled(em, handled, payment);
+        const count = await em.nativeUpdate(
+          PaymentSchema,
+          { orderId: state.orderId, version: state.version - 1 },
+          { status: state.status, statusReason: state.statusReason, updatedAt: state.updatedAt, version: state.version },
+        );
+        if (count === 0) throw new WriteLost();
+        await addToOutbox(em, payment);
+      });
+    } catch (error) {
+      // Only the handled-event record can clash: the same event, handled meanwhile by another replica.
+      if (handled && error instanceof UniqueConstraintViolationException) return false;
+      throw error;
+    }
     if (updated) this.relay.committed(outboxItems(payment.newEvents().map(toOutgoingEvent)));
     return updated;
   }
