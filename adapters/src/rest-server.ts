@@ -10,6 +10,7 @@ import {
   type JsonObject,
   type JsonValue,
 } from '@bufbuild/protobuf';
+import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { ErrorDetails } from './error-details.js';
@@ -36,6 +37,30 @@ export interface RestServerOptions {
 interface BoundRoute extends HttpRoute {
   definition: MethodDefinition<unknown, unknown>;
   handler: UnaryHandler<unknown, unknown> | StreamHandler<unknown, unknown>;
+}
+
+/** How much of a body over the size limit is read and thrown away so that its client gets the 413. */
+const DISCARD_AT_MOST_BYTES = 16 * 1024 * 1024;
+const DISCARD_AT_MOST_MS = 5_000;
+
+/** Reads what is left of a request's body and drops it; gives up past `maxBytes` or `maxMs` (the connection is then closed). */
+function discardBody(body: Readable, maxBytes: number, maxMs: number): Promise<void> {
+  if (body.readableEnded || body.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let read = 0;
+    const done = () => {
+      clearTimeout(timer);
+      body.off('data', count).off('end', done).off('close', done).off('error', done);
+      resolve();
+    };
+    const count = (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > maxBytes) done();
+    };
+    const timer = setTimeout(done, maxMs);
+    body.on('data', count).once('end', done).once('close', done).once('error', done);
+    body.resume();
+  });
 }
 
 /**
@@ -67,10 +92,12 @@ export class RestServer {
       reply.status(this.serving ? 200 : 503).send({ status: this.serving ? 'SERVING' : 'NOT_SERVING' }),
     );
     this.app.setNotFoundHandler((request, reply) => this.dispatch(request, reply));
-    this.app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    this.app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
       const status = error.statusCode ?? 500;
       if (status >= 500) options.logger.error({ err: error }, 'REST request failed');
-      void reply.status(status).send({ code: status === 413 ? 8 : 3, message: error.message, details: [] });
+      // Refused unread: a client still sending would meet a closed connection instead of the answer.
+      if (status === 413) await discardBody(request.raw, DISCARD_AT_MOST_BYTES, DISCARD_AT_MOST_MS);
+      return reply.status(status).send({ code: status === 413 ? 8 : 3, message: error.message, details: [] });
     });
   }
 
