@@ -75,11 +75,18 @@ export async function appendToOutbox(em: EntityManager, events: OutgoingEvent[],
   );
 }
 
-/** True the first time `consumer` handles `eventId`; records it within the caller's transaction. */
-export async function firstTimeHandled(em: EntityManager, consumer: string, eventId: string, now: Date): Promise<boolean> {
-  if (await em.findOne(ProcessedEventSchema, { consumer, eventId })) return false;
+/**
+ * Records, within the caller's transaction, that `consumer` handled `eventId`. The record's key is
+ * the check: recording the same event again fails with a UniqueConstraintViolationException, which
+ * rolls the caller's transaction back, change and all (then `wasHandled` tells why).
+ */
+export async function recordHandledEvent(em: EntityManager, consumer: string, eventId: string, now: Date): Promise<void> {
   await em.insert(ProcessedEventSchema, { consumer, eventId, processedAt: now });
-  return true;
+}
+
+/** Whether `consumer` has handled `eventId`: asked after a write failed on a unique key. */
+export async function wasHandled(orm: SqlOrm, consumer: string, eventId: string): Promise<boolean> {
+  return (await orm.em.fork().findOne(ProcessedEventSchema, { consumer, eventId })) !== null;
 }
 
 export class SqlOutboxStore implements OutboxStore, OutboxBacklog {

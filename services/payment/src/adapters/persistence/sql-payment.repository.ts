@@ -1,6 +1,6 @@
 import type { SqlOrm } from '@fooddelivery/adapters/orm';
 import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
-import { appendToOutbox, firstTimeHandled, outboxItems } from '@fooddelivery/adapters/sql-outbox';
+import { appendToOutbox, outboxItems, recordHandledEvent, wasHandled } from '@fooddelivery/adapters/sql-outbox';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { Payment } from '../../domain/payment.js';
 import type { HandledEvent, PaymentRepository } from '../../application/ports.js';
@@ -31,8 +31,10 @@ export class SqlPaymentRepository implements PaymentRepository {
         await addToOutbox(em, payment);
       });
     } catch (error) {
-      // The order's payment was stored first; any other clash (an event id) is a real failure.
-      if (error instanceof UniqueConstraintViolationException && (await this.findByOrderId(payment.orderId))) return false;
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      // The event was handled already, or the order's payment was stored first; any other clash is a real failure.
+      if (handled && (await wasHandled(this.orm, handled.consumer, handled.eventId))) return false;
+      if (await this.findByOrderId(payment.orderId)) return false;
       throw error;
     }
     if (inserted) this.relay.committed(outboxItems(payment.newEvents().map(toOutgoingEvent)));
@@ -54,8 +56,9 @@ export class SqlPaymentRepository implements PaymentRepository {
         await addToOutbox(em, payment);
       });
     } catch (error) {
-      // Only the handled-event record can clash: the same event, handled meanwhile by another replica.
-      if (handled && error instanceof UniqueConstraintViolationException) return false;
+      // The same event, handled already (by another replica meanwhile): its change stands.
+      if (handled && error instanceof UniqueConstraintViolationException && (await wasHandled(this.orm, handled.consumer, handled.eventId)))
+        return false;
       throw error;
     }
     if (updated) this.relay.committed(outboxItems(payment.newEvents().map(toOutgoingEvent)));
@@ -78,7 +81,7 @@ export class SqlPaymentRepository implements PaymentRepository {
 class WriteLost extends Error {}
 
 async function recordHandled(em: EntityManager, handled: HandledEvent | undefined, payment: Payment): Promise<void> {
-  if (handled && !(await firstTimeHandled(em, handled.consumer, handled.eventId, payment.snapshot().updatedAt))) throw new WriteLost();
+  if (handled) await recordHandledEvent(em, handled.consumer, handled.eventId, payment.snapshot().updatedAt);
 }
 
 /** Stamped with the time of the change, so a payment's events leave in the order they were raised. */

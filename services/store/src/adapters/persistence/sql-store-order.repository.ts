@@ -1,7 +1,7 @@
 import { decodePageToken, encodePageToken } from '@fooddelivery/adapters/page-token';
 import type { SqlOrm } from '@fooddelivery/adapters/orm';
 import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
-import { appendToOutbox, firstTimeHandled, outboxItems, ProcessedEventSchema } from '@fooddelivery/adapters/sql-outbox';
+import { appendToOutbox, outboxItems, recordHandledEvent, wasHandled } from '@fooddelivery/adapters/sql-outbox';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { StoreOrder, type StoreOrderStatus } from '../../domain/store-order.js';
 import { changedConcurrently } from '../../domain/store-order.errors.js';
@@ -24,10 +24,9 @@ export class SqlStoreOrderRepository implements StoreOrderRepository {
     const state = order.snapshot();
     const events = order.newEvents().map(toOutgoingEvent);
     const now = new Date();
-    let saved: boolean;
     try {
-      saved = await this.orm.em.fork().transactional(async (em) => {
-        if (handled && !(await firstTimeHandled(em, handled.consumer, handled.eventId, now))) return false;
+      await this.orm.em.fork().transactional(async (em) => {
+        if (handled) await recordHandledEvent(em, handled.consumer, handled.eventId, now);
         const row: StoreOrderRow = { ...state, items: [...state.items] };
         if (state.version === 1) {
           await em.insert(StoreOrderSchema, row);
@@ -36,20 +35,15 @@ export class SqlStoreOrderRepository implements StoreOrderRepository {
           if (updated === 0) throw changedConcurrently(state.orderId);
         }
         await appendToOutbox(em, events, now);
-        return true;
       });
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
       // Another write got there first: the same event handled by another replica, or the order created meanwhile.
-      if (handled && (await this.alreadyHandled(handled))) return false;
+      if (handled && (await wasHandled(this.orm, handled.consumer, handled.eventId))) return false;
       throw changedConcurrently(state.orderId);
     }
-    if (saved) this.relay.committed(outboxItems(events));
-    return saved;
-  }
-
-  private async alreadyHandled(handled: HandledEvent): Promise<boolean> {
-    return (await this.orm.em.fork().findOne(ProcessedEventSchema, { consumer: handled.consumer, eventId: handled.eventId })) !== null;
+    this.relay.committed(outboxItems(events));
+    return true;
   }
 
   async list(storeId: string, status: StoreOrderStatus | undefined, limit: number, cursor?: string): Promise<StoreOrderPage> {
