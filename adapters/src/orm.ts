@@ -1,8 +1,9 @@
 import type { EntitySchema, MikroORM } from '@mikro-orm/core';
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
-import { MikroORM as SqliteOrm } from '@mikro-orm/sqlite';
+import { MikroORM as SqliteOrm, SqliteConnection } from '@mikro-orm/sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { reusePreparedStatements } from './sql-statements.js';
 
 /** Either SQL driver, seen through the driver-neutral core API the repositories use. */
 export type SqlOrm = MikroORM;
@@ -28,6 +29,9 @@ export async function openSqlOrm(
     await orm.em.getConnection().execute('PRAGMA synchronous = NORMAL');
     // A write waits this long for another to finish, then fails (answered UNAVAILABLE, not hung).
     await orm.em.getConnection().execute(`PRAGMA busy_timeout = ${timeouts.busyMs}`);
+    // better-sqlite3 ships no types; its Database has prepare(source) → Statement.
+    const database: unknown = await (orm.em.getConnection() as SqliteConnection).getNativeClient();
+    reusePreparedStatements(database as Parameters<typeof reusePreparedStatements>[0]);
   } else {
     orm = await PostgresOrm.init({
       ...common,

@@ -5,6 +5,7 @@ import { OutboxRelay, withTraceparent, type OutboxItem, type OutboxStore, type P
 import type { SqlOrm } from './orm.js';
 import type { Metrics } from './metrics.js';
 import { observeOutbox, type OutboxBacklog } from './outbox-metrics.js';
+import { placeholders, runSql } from './sql-statements.js';
 import { currentTraceparent } from './tracing.js';
 
 /** An event stored in the same transaction as the change that raised it. */
@@ -58,20 +59,21 @@ export const ProcessedEventSchema = new EntitySchema<ProcessedEventRow>({
 export async function appendToOutbox(em: EntityManager, events: OutgoingEvent[], now: Date): Promise<void> {
   if (events.length === 0) return;
   const traceparent = currentTraceparent() ?? null;
-  // A plain insert: the rows are never read back in the transaction, so they need no unit of work.
-  await em.insertMany(
-    OutboxRowSchema,
-    events.map((event) => ({
-      eventId: event.eventId,
-      subject: event.subject,
-      eventType: event.eventType,
-      orderId: event.orderId,
-      causationId: event.causationId ?? null,
-      traceparent: event.traceparent ?? traceparent,
-      payload: Buffer.from(event.payload),
-      createdAt: now,
-      publishedAt: null,
-    })),
+  const row = placeholders(9);
+  await runSql(
+    em,
+    `INSERT INTO outbox_events (event_id, subject, event_type, order_id, causation_id, traceparent, payload, created_at, published_at) VALUES ${events.map(() => row).join(', ')}`,
+    events.flatMap((event) => [
+      event.eventId,
+      event.subject,
+      event.eventType,
+      event.orderId,
+      event.causationId ?? null,
+      event.traceparent ?? traceparent,
+      Buffer.from(event.payload),
+      now,
+      null,
+    ]),
   );
 }
 
@@ -81,12 +83,16 @@ export async function appendToOutbox(em: EntityManager, events: OutgoingEvent[],
  * rolls the caller's transaction back, change and all (then `wasHandled` tells why).
  */
 export async function recordHandledEvent(em: EntityManager, consumer: string, eventId: string, now: Date): Promise<void> {
-  await em.insert(ProcessedEventSchema, { consumer, eventId, processedAt: now });
+  await runSql(em, 'INSERT INTO processed_events (consumer, event_id, processed_at) VALUES (?, ?, ?)', [consumer, eventId, now]);
 }
 
 /** Whether `consumer` has handled `eventId`: asked after a write failed on a unique key. */
 export async function wasHandled(orm: SqlOrm, consumer: string, eventId: string): Promise<boolean> {
-  return (await orm.em.fork().findOne(ProcessedEventSchema, { consumer, eventId })) !== null;
+  const { rows } = await runSql(orm.em, 'SELECT 1 AS handled FROM processed_events WHERE consumer = ? AND event_id = ?', [
+    consumer,
+    eventId,
+  ]);
+  return rows.length > 0;
 }
 
 export class SqlOutboxStore implements OutboxStore, OutboxBacklog {
@@ -107,7 +113,10 @@ export class SqlOutboxStore implements OutboxStore, OutboxBacklog {
   }
 
   async markPublished(eventIds: string[]): Promise<void> {
-    await this.orm.em.fork().nativeUpdate(OutboxRowSchema, { eventId: { $in: eventIds } }, { publishedAt: new Date() });
+    await runSql(this.orm.em, `UPDATE outbox_events SET published_at = ? WHERE event_id IN ${placeholders(eventIds.length)}`, [
+      new Date(),
+      ...eventIds,
+    ]);
   }
 
   /** Forgets published events and handled-event records older than `before`. Returns the rows deleted. */

@@ -1,11 +1,13 @@
 import type { SqlOrm } from '@fooddelivery/adapters/orm';
 import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
 import { appendToOutbox, outboxItems, recordHandledEvent, wasHandled } from '@fooddelivery/adapters/sql-outbox';
+import { dateFrom, jsonFrom, placeholders, runSql } from '@fooddelivery/adapters/sql-statements';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { Payment } from '../../domain/payment.js';
 import type { HandledEvent, PaymentRepository } from '../../application/ports.js';
 import { toOutgoingEvent } from './payment-event.mapper.js';
-import { PaymentSchema, type PaymentRow } from './payment.schema.js';
+import type { LineItem } from '../../domain/line-item.js';
+import type { PaymentStatus } from '../../domain/payment.js';
 
 /**
  * Payments in PostgreSQL or SQLite. Each write stores the payment, its events (in the shared
@@ -18,8 +20,8 @@ export class SqlPaymentRepository implements PaymentRepository {
   ) {}
 
   async findByOrderId(orderId: string): Promise<Payment | undefined> {
-    const row = await this.orm.em.fork().findOne(PaymentSchema, { orderId });
-    return row ? toPayment(row) : undefined;
+    const { rows } = await runSql<PaymentColumns>(this.orm.em, `SELECT ${COLUMNS} FROM payments WHERE order_id = ?`, [orderId]);
+    return rows[0] && toPayment(rows[0]);
   }
 
   async insert(payment: Payment, handled?: HandledEvent): Promise<boolean> {
@@ -27,7 +29,7 @@ export class SqlPaymentRepository implements PaymentRepository {
     try {
       inserted = await this.write(async (em) => {
         await recordHandled(em, handled, payment);
-        await em.insert(PaymentSchema, toRow(payment));
+        await runSql(em, `INSERT INTO payments (${COLUMNS}) VALUES ${placeholders(13)}`, toColumns(payment));
         await addToOutbox(em, payment);
       });
     } catch (error) {
@@ -47,12 +49,12 @@ export class SqlPaymentRepository implements PaymentRepository {
     try {
       updated = await this.write(async (em) => {
         await recordHandled(em, handled, payment);
-        const count = await em.nativeUpdate(
-          PaymentSchema,
-          { orderId: state.orderId, version: state.version - 1 },
-          { status: state.status, statusReason: state.statusReason, updatedAt: state.updatedAt, version: state.version },
+        const { affected } = await runSql(
+          em,
+          'UPDATE payments SET status = ?, status_reason = ?, updated_at = ?, version = ? WHERE order_id = ? AND version = ?',
+          [state.status, state.statusReason, state.updatedAt, state.version, state.orderId, state.version - 1],
         );
-        if (count === 0) throw new WriteLost();
+        if (affected === 0) throw new WriteLost();
         await addToOutbox(em, payment);
       });
     } catch (error) {
@@ -89,17 +91,58 @@ function addToOutbox(em: EntityManager, payment: Payment): Promise<void> {
   return appendToOutbox(em, payment.newEvents().map(toOutgoingEvent), payment.snapshot().updatedAt);
 }
 
-function toRow(payment: Payment): PaymentRow {
-  const { amount, ...state } = payment.snapshot();
-  return { ...state, currencyCode: amount.currencyCode, amountMinor: amount.amountMinor };
+/** The columns of `payments` (see payment.schema.ts), in the order of `toColumns`. */
+const COLUMNS =
+  'payment_id, order_id, customer_id, currency_code, amount_minor, status, status_reason, store_id, items, delivery_address, created_at, updated_at, version';
+
+interface PaymentColumns {
+  payment_id: string;
+  order_id: string;
+  customer_id: string;
+  currency_code: string;
+  amount_minor: number | bigint | string;
+  status: PaymentStatus;
+  status_reason: string;
+  store_id: string;
+  items: unknown;
+  delivery_address: string;
+  created_at: unknown;
+  updated_at: unknown;
+  version: number;
 }
 
-function toPayment(row: PaymentRow): Payment {
-  const { currencyCode, amountMinor, ...state } = row;
+function toColumns(payment: Payment): unknown[] {
+  const state = payment.snapshot();
+  return [
+    state.paymentId,
+    state.orderId,
+    state.customerId,
+    state.amount.currencyCode,
+    state.amount.amountMinor,
+    state.status,
+    state.statusReason,
+    state.storeId,
+    state.items,
+    state.deliveryAddress,
+    state.createdAt,
+    state.updatedAt,
+    state.version,
+  ];
+}
+
+function toPayment(row: PaymentColumns): Payment {
   return Payment.restore({
-    ...state,
-    amount: { currencyCode, amountMinor: Number(amountMinor) },
-    createdAt: new Date(row.createdAt),
-    updatedAt: new Date(row.updatedAt),
+    paymentId: row.payment_id,
+    orderId: row.order_id,
+    customerId: row.customer_id,
+    amount: { currencyCode: row.currency_code, amountMinor: Number(row.amount_minor) },
+    status: row.status,
+    statusReason: row.status_reason,
+    storeId: row.store_id,
+    items: jsonFrom<LineItem[]>(row.items),
+    deliveryAddress: row.delivery_address,
+    createdAt: dateFrom(row.created_at),
+    updatedAt: dateFrom(row.updated_at),
+    version: Number(row.version),
   });
 }
