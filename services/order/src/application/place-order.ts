@@ -21,6 +21,7 @@ import {
   type PaymentAttempt,
   type PaymentAttempts,
   type PaymentGateway,
+  type PaymentOutcome,
 } from './ports.js';
 import { settleAttempt } from './settle-attempt.js';
 import { optionalText, requireId, requireText } from './validation.js';
@@ -72,14 +73,16 @@ export class PlaceOrder {
       valid.cardToken,
     );
 
-    const [earlier, store] = await Promise.all([key ? this.orders.load(orderId, true) : undefined, this.catalog.findStore(valid.storeId)]);
-    if (earlier) return this.answerRetry(earlier, fingerprint, key);
-    if (!store) throw storeNotFound(valid.storeId);
+    // No lookup first: payment answers a repeated order id with the payment it has, and the first
+    // log entry's insert refuses a second order. A retry is recognised where it fails.
+    const store = await this.catalog.findStore(valid.storeId);
+    if (!store) return this.answerIfStored(orderId, key, fingerprint, storeNotFound(valid.storeId));
     const { items, total } = priceOrder(store, valid.lines);
 
     const attempt = await this.attempts.begin(orderId, this.clock.now());
-    const outcome = await this.payments
-      .approve({
+    let outcome: PaymentOutcome;
+    try {
+      outcome = await this.payments.approve({
         orderId,
         customerId: valid.customerId,
         amount: total,
@@ -87,17 +90,17 @@ export class PlaceOrder {
         storeId: store.storeId,
         items,
         deliveryAddress: valid.deliveryAddress,
-      })
-      .catch(async (error: unknown) => {
-        // A refusal that certainly charged nothing needs no settling; anything else stays open for it.
-        const conflict = (error as { code?: unknown }).code === paymentTermsConflict().code;
-        if (conflict || (error instanceof PaymentUnavailableError && !error.mayHaveCharged))
-          await this.attempts.close(attempt).catch(() => {});
-        throw conflict ? idempotencyKeyReused(key) : error;
       });
+    } catch (error) {
+      // A refusal that certainly charged nothing needs no settling; anything else stays open for it.
+      const conflict = (error as { code?: unknown }).code === paymentTermsConflict().code;
+      if (conflict || (error instanceof PaymentUnavailableError && !error.mayHaveCharged))
+        await this.attempts.close(attempt).catch(() => {});
+      return this.answerIfStored(orderId, key, fingerprint, conflict ? idempotencyKeyReused(key) : error);
+    }
     if (!outcome.approved) {
       await this.attempts.close(attempt);
-      throw paymentDeclined(outcome.reason);
+      return this.answerIfStored(orderId, key, fingerprint, paymentDeclined(outcome.reason));
     }
 
     const order = Order.placePaid(
@@ -123,6 +126,16 @@ export class PlaceOrder {
       if (stored) return this.answerRetry(stored, fingerprint, key);
       return this.notStored(attempt, key, fingerprint, error);
     }
+  }
+
+  /**
+   * A request under an idempotency key that failed may repeat an order stored before (payment
+   * answers a refunded or cancelled order's payment as not approved): that order is the answer.
+   */
+  private async answerIfStored(orderId: string, key: string, fingerprint: string, failure: unknown): Promise<Order> {
+    const earlier = key ? await this.orders.load(orderId, true).catch(() => undefined) : undefined;
+    if (earlier) return this.answerRetry(earlier, fingerprint, key);
+    throw failure;
   }
 
   /** The same key again: the same order, or why not. */

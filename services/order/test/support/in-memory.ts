@@ -95,6 +95,11 @@ export class InMemoryOrderLog implements OrderRepository, PaymentAttempts {
   }
 
   async stale(before: Date, limit: number): Promise<PaymentAttempt[]> {
+    // What the stored adapter's relay sweep does: an attempt whose order was placed under another drops out.
+    for (const [k, open] of this.openAttempts) {
+      const first = this.entries.get(open.orderId)?.[0];
+      if (first && 'change' in first && first.token !== open.token) this.openAttempts.delete(k);
+    }
     return [...this.openAttempts.values()]
       .filter((attempt) => attempt.begunAt < before)
       .filter((attempt) => {
@@ -123,8 +128,13 @@ export class InMemoryCatalog implements Catalog {
 }
 
 /** Approves every card except those starting with `tok_decline`; can be switched to fail. */
+/** Like the payment service: one payment per order id, and asking again answers with that payment. */
 export class FakePaymentGateway implements PaymentGateway {
+  /** Every approval asked for. */
   readonly approvals: PaymentRequest[] = [];
+  /** The payments made: approvals asked for an order id not seen before. */
+  readonly charges: PaymentRequest[] = [];
+  private readonly outcomes = new Map<string, PaymentOutcome>();
   readonly refunds: Array<{ orderId: string; reason: string }> = [];
   failWith: Error | undefined;
   refundFailsWith: Error | undefined;
@@ -137,13 +147,20 @@ export class FakePaymentGateway implements PaymentGateway {
   async approve(request: PaymentRequest): Promise<PaymentOutcome> {
     if (this.failWith) throw this.failWith;
     this.approvals.push(request);
-    if (request.cardToken.startsWith('tok_decline')) return { approved: false, reason: 'card declined' };
-    return { approved: true, paymentId: `pay-${request.orderId}` };
+    const earlier = this.outcomes.get(request.orderId);
+    if (earlier) return earlier;
+    this.charges.push(request);
+    const outcome: PaymentOutcome = request.cardToken.startsWith('tok_decline')
+      ? { approved: false, reason: 'card declined' }
+      : { approved: true, paymentId: `pay-${request.orderId}` };
+    this.outcomes.set(request.orderId, outcome);
+    return outcome;
   }
 
   async refund(orderId: string, reason: string) {
     if (this.refundFailsWith) throw this.refundFailsWith;
     this.refunds.push({ orderId, reason });
+    this.outcomes.set(orderId, { approved: false, reason: 'refunded' });
   }
 }
 

@@ -106,8 +106,21 @@ describe('PlaceOrder', () => {
     const first = await placeOrder.execute(admin, command({ idempotencyKey: 'k-1' }));
     const second = await placeOrder.execute(admin, command({ idempotencyKey: 'k-1' }));
     expect(second.id).to.equal(first.id);
-    expect(payments.approvals).to.have.length(1);
+    expect(payments.charges).to.have.length(1);
     expect(log.entries.size).to.equal(1);
+  });
+
+  it('answers a retry with the stored order when payment fails or no longer approves (refunded after a cancel)', async () => {
+    const { log, payments, placeOrder } = setup();
+    const first = await placeOrder.execute(admin, command({ idempotencyKey: 'k-9' }));
+    payments.failWith = paymentUnavailable('circuit open', 5, true);
+    expect((await placeOrder.execute(admin, command({ idempotencyKey: 'k-9' }))).id).to.equal(first.id);
+    payments.failWith = undefined;
+    await payments.refund(first.id, 'cancelled');
+    expect((await placeOrder.execute(admin, command({ idempotencyKey: 'k-9' }))).id).to.equal(first.id);
+    expect(payments.charges).to.have.length(1);
+    expect(log.entries.size).to.equal(1);
+    expect(await log.stale(new Date('2100-01-01'), 10), 'nothing left to settle').to.have.length(0);
   });
 
   it('answers a conflict for the same idempotency key with a different request, never the other order', async () => {
@@ -178,7 +191,7 @@ describe('PlaceOrder', () => {
       code: 'ORDER.ABANDONED',
       field: 'idempotency_key',
     });
-    expect(payments.approvals).to.have.length(1);
+    expect(payments.charges).to.have.length(1);
   });
 
   const invalid: Array<[string, Partial<PlaceOrderCommand>, string]> = [
