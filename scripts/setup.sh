@@ -60,14 +60,14 @@ if (( ${#stale[@]} > 0 )); then
   (
     cd tools
     GOBIN="$PWD/../.tools/bin" go install tool
-    # FerretDB with tools/cmd/ferretdb/sqlite-id-lookup.patch (its README says why): a patched copy
-    # of the pinned module under .tools/, swapped in by a workspace that only this build uses.
+    # FerretDB with the patches in tools/cmd/ferretdb (its README says why): a patched copy of the
+    # pinned module under .tools/, swapped in by a workspace that only this build uses.
     src=$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)
     version=$(go list -m -f '{{.Version}}' github.com/FerretDB/FerretDB)
     rm -rf ../.tools/ferretdb-src
     cp -r "$src" ../.tools/ferretdb-src
     chmod -R u+w ../.tools/ferretdb-src
-    (cd ../.tools/ferretdb-src && git apply ../../tools/cmd/ferretdb/sqlite-id-lookup.patch)
+    for patch in cmd/ferretdb/*.patch; do (cd ../.tools/ferretdb-src && git apply "../../tools/$patch"); done
     printf 'go %s\n\nuse ../tools\n\nreplace github.com/FerretDB/FerretDB %s => ./ferretdb-src\n' \
       "$(go mod edit -json | sed -n 's/^\t"Go": "\(.*\)",$/\1/p')" "$version" >../.tools/ferretdb.work
     GOWORK="$PWD/../.tools/ferretdb.work" go build -o ../.tools/bin/ferretdb ./cmd/ferretdb

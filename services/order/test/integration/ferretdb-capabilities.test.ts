@@ -73,6 +73,24 @@ describe('FerretDB capabilities the order log is designed on', function () {
     expect(await log.countDocuments({})).to.equal(count);
   });
 
+  it('relied on: documents are found and deleted by a list of _id values through the _id index (tools/cmd/ferretdb/sqlite-id-in-lookup.patch)', async () => {
+    const pending = clients[0]!.db('capabilities').collection<{ _id: string; body: string }>('pending');
+    await pending.insertMany(Array.from({ length: 3_000 }, (_, i) => ({ _id: `order-${i}:000001:token`, body: 'x'.repeat(200) })));
+    const keys = ['order-7:000001:token', 'order-2999:000001:token', 'order-missing:000001:token'];
+    const explained = (await clients[0]!.db('capabilities').command({
+      explain: { find: 'pending', filter: { _id: { $in: keys } } },
+    })) as { queryPlanner: { Plan: string[] } };
+    expect(explained.queryPlanner.Plan.join('; ')).to.match(/SEARCH .* USING INDEX .*__id_ /);
+    expect((await pending.find({ _id: { $in: keys } }).toArray()).map((document) => document._id).sort()).to.deep.equal(
+      keys.slice(0, 2).sort(),
+    );
+    // Other filters on _id are answered as before (matched by FerretDB itself).
+    expect(await pending.countDocuments({ _id: { $in: keys, $ne: 'order-7:000001:token' } })).to.equal(1);
+    expect(await pending.countDocuments({ _id: { $in: [7, 'order-7:000001:token'] } })).to.equal(1);
+    expect((await pending.deleteMany({ _id: { $in: keys } })).deletedCount).to.equal(2);
+    expect(await pending.countDocuments({})).to.equal(2_998);
+  });
+
   it('not relied on: $pull with a condition on a field of the elements matches the document and removes nothing', async () => {
     const collection = collections[0]!;
     const items = [

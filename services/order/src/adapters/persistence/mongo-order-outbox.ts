@@ -37,17 +37,9 @@ export class MongoOrderOutbox implements OutboxStore, OutboxBacklog {
   }
 
   async markPublished(keys: string[]): Promise<void> {
-    // One command, one delete by _id per key: FerretDB finds each through its _id index, where a
-    // single {_id: {$in: keys}} filter would scan the collection.
-    const answer = await this.database.db.command({
-      delete: this.database.pending.collectionName,
-      deletes: keys.map((_id) => ({ q: { _id }, limit: 1 })),
-      ordered: false,
-    });
-    // A raw command returns the deletes that failed instead of throwing: the sweep publishes those again.
-    const failed = (answer.writeErrors as unknown[] | undefined)?.length ?? 0;
-    if (answer.ok !== 1 || failed > 0)
-      throw new Error(`${failed} of ${keys.length} published events not marked: ${JSON.stringify(answer)}`);
+    // One statement for the batch: FerretDB (patched, tools/cmd/ferretdb) looks the keys up through
+    // the _id index and deletes them in one transaction, as MongoDB does.
+    await this.database.pending.deleteMany({ _id: { $in: keys } });
   }
 
   private async resolve(record: PendingChangeDocument): Promise<OutboxItem | undefined> {
