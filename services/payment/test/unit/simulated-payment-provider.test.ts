@@ -51,6 +51,13 @@ describe('SimulatedPaymentProvider', () => {
     expect(asked).to.deep.equal([100, 150, 200]);
   });
 
+  it('answers at once, without waiting for a timer, when the latency is 0', async () => {
+    const asked: number[] = [];
+    const provider = new SimulatedPaymentProvider(settings(), async (ms) => void asked.push(ms));
+    expect(await provider.authorize('tok_visa', krw, listening())).to.deep.equal({ approved: true });
+    expect(asked).to.deep.equal([]);
+  });
+
   it('really takes that long with the real clock', async () => {
     const provider = new SimulatedPaymentProvider(settings({ latencyMinMs: 30, latencyMaxMs: 40 }));
     const started = performance.now();
@@ -60,7 +67,7 @@ describe('SimulatedPaymentProvider', () => {
 
   it('queues beyond its capacity and refuses at once beyond the queue limit', async () => {
     const { sleep, pending, wakeNext } = controlledSleep();
-    const provider = new SimulatedPaymentProvider(settings({ capacity: 2, queueLimit: 1 }), sleep);
+    const provider = new SimulatedPaymentProvider(settings({ capacity: 2, queueLimit: 1, latencyMinMs: 1, latencyMaxMs: 1 }), sleep);
     const answers = [1, 2, 3].map(() => provider.authorize('tok_visa', krw, listening()));
     await settle();
     expect(provider.load).to.deep.equal({ busy: 2, queued: 1 });
@@ -80,7 +87,7 @@ describe('SimulatedPaymentProvider', () => {
 
   it('takes any number at once when the capacity is 0', async () => {
     const { sleep, pending } = controlledSleep();
-    const provider = new SimulatedPaymentProvider(settings({ capacity: 0 }), sleep);
+    const provider = new SimulatedPaymentProvider(settings({ capacity: 0, latencyMinMs: 1, latencyMaxMs: 1 }), sleep);
     const answers = Array.from({ length: 100 }, () => provider.authorize('tok_visa', krw, listening()));
     await settle();
     expect(pending).to.have.length(100);
@@ -102,7 +109,7 @@ describe('SimulatedPaymentProvider', () => {
 
   it('drops a queued authorization whose caller stops waiting', async () => {
     const { sleep, wakeNext } = controlledSleep();
-    const provider = new SimulatedPaymentProvider(settings({ capacity: 1, queueLimit: 5 }), sleep);
+    const provider = new SimulatedPaymentProvider(settings({ capacity: 1, queueLimit: 5, latencyMinMs: 1, latencyMaxMs: 1 }), sleep);
     const first = provider.authorize('tok_visa', krw, listening());
     const caller = new AbortController();
     const queued = provider.authorize('tok_visa', krw, caller.signal);

@@ -40,7 +40,9 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     await this.takeSlot(signal);
     try {
       const { latencyMinMs: min, latencyMaxMs: max } = this.settings;
-      await this.sleep(min + Math.floor(this.random() * (max - min + 1)), signal);
+      const latencyMs = min + Math.floor(this.random() * (max - min + 1));
+      // No latency means an answer at once, not at the event loop's next turn of timers.
+      if (latencyMs > 0) await this.sleep(latencyMs, signal);
     } finally {
       this.releaseSlot();
     }
