@@ -63,6 +63,19 @@ export function paymentRepositoryContract(open: () => Promise<OpenRepository>): 
     expect(await pendingFor(id)).to.have.length(1);
   });
 
+  it('stores many payments asked for at once each on its own: one per order, its event once, repeats refused', async () => {
+    const orders = Array.from({ length: 200 }, () => orderId());
+    const asked = [...orders, ...orders.slice(0, 100)].map((id) => approved(id));
+    const results = await Promise.all(asked.map((payment) => store.insert(payment)));
+    expect(results.slice(0, 200).every(Boolean), 'each first insert stored').to.equal(true);
+    expect(results.slice(200).some(Boolean), 'no repeat stored').to.equal(false);
+    const events = (await outbox.pending(1_000, new Date(Date.now() + 60_000))).flatMap((item) => item.events);
+    for (const [index, id] of orders.entries()) {
+      expect((await store.findByOrderId(id))?.snapshot().paymentId).to.equal(asked[index]!.snapshot().paymentId);
+      expect(events.filter((event) => event.orderId === id)).to.have.length(1);
+    }
+  });
+
   it('stores a change with its event, and refuses a change made from a stale copy', async () => {
     const payment = approved();
     await store.insert(payment);

@@ -1,4 +1,5 @@
 import type { SqlOrm } from '@fooddelivery/adapters/orm';
+import { GroupCommit } from '@fooddelivery/adapters/group-commit';
 import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
 import { appendToOutbox, outboxItems, recordHandledEvent, wasHandled } from '@fooddelivery/adapters/sql-outbox';
 import { dateFrom, jsonFrom, placeholders, runSql } from '@fooddelivery/adapters/sql-statements';
@@ -14,6 +15,9 @@ import type { PaymentStatus } from '../../domain/payment.js';
  * outbox, published by OutboxRelay with SqlOutboxStore) and the event it handled in one transaction.
  */
 export class SqlPaymentRepository implements PaymentRepository {
+  /** New payments of approvals asked for at once, stored in one transaction. */
+  private readonly newPayments = new GroupCommit<Payment, boolean>((payments) => this.insertAll(payments));
+
   constructor(
     private readonly orm: SqlOrm,
     private readonly relay: CommittedEvents = { committed: () => {} },
@@ -25,6 +29,7 @@ export class SqlPaymentRepository implements PaymentRepository {
   }
 
   async insert(payment: Payment, handled?: HandledEvent): Promise<boolean> {
+    if (!handled) return this.newPayments.write(payment);
     let inserted: boolean;
     try {
       inserted = await this.write(async (em) => {
@@ -65,6 +70,28 @@ export class SqlPaymentRepository implements PaymentRepository {
     }
     if (updated) this.relay.committed(outboxItems(payment.newEvents().map(toOutgoingEvent)));
     return updated;
+  }
+
+  /**
+   * Each payment with its events, or nothing when its order (or its id) has a payment already:
+   * `ON CONFLICT DO NOTHING` skips only that one, so the others of the group still commit.
+   */
+  private async insertAll(payments: Payment[]): Promise<boolean[]> {
+    const inserted: boolean[] = [];
+    await this.orm.em.fork().transactional(async (em) => {
+      for (const payment of payments) {
+        const { affected } = await runSql(
+          em,
+          `INSERT INTO payments (${COLUMNS}) VALUES ${placeholders(13)} ON CONFLICT DO NOTHING`,
+          toColumns(payment),
+        );
+        inserted.push(affected === 1);
+        if (affected === 1) await addToOutbox(em, payment);
+      }
+    });
+    const events = payments.filter((_, index) => inserted[index]).flatMap((payment) => payment.newEvents().map(toOutgoingEvent));
+    this.relay.committed(outboxItems(events));
+    return inserted;
   }
 
   /** Runs `work` in a transaction; false when it lost a race, with nothing written. */
