@@ -114,6 +114,11 @@ export function commonConfigShape(defaults: { grpcPort: number; httpPort: number
     GRPC_MAX_CONNECTION_AGE_MS: env.nonNegativeInt(0),
     /** How long a delivered event may stay unacknowledged (e.g. its consumer crashed) before redelivery. */
     CONSUMER_ACK_WAIT_MS: env.positiveInt(30_000),
+    /**
+     * Events each consumer handles at once (events of one order still one after another). Handlers
+     * mostly wait for their store or for NATS, so more at once drains a backlog faster.
+     */
+    CONSUMER_CONCURRENCY: env.positiveInt(64),
     /** Delays before each redelivery of an event whose handling failed; then it is dead-lettered. */
     CONSUMER_BACKOFF_MS: env.millisecondsList('1000,5000,15000,30000'),
     /** Replicas of the JetStream streams a service creates (3 on a three-node NATS cluster). */

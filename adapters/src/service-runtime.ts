@@ -168,6 +168,7 @@ export async function runService<S extends z.ZodRawShape>(spec: ServiceSpec<S>):
     async consume(connection, options) {
       const consumer = await kit.retry(`${options.durable} consumer`, () =>
         startConsumer(connection, {
+          concurrency: config.CONSUMER_CONCURRENCY,
           ...options,
           logger,
           metrics,
