@@ -121,7 +121,7 @@ export class PlaceOrder {
       await this.orders.append(order, attempt);
       return order;
     } catch (error) {
-      // Taken meanwhile: a concurrent call under the same key stored it (one payment per order id).
+      // Taken: stored before (this is a retry) or meanwhile by a concurrent call under the same key.
       const stored = await this.orders.load(orderId).catch(() => undefined);
       if (stored) return this.answerRetry(stored, fingerprint, key);
       return this.notStored(attempt, key, fingerprint, error);

@@ -4,11 +4,10 @@ import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
 import { appendToOutbox, outboxItems, recordHandledEvent, wasHandled } from '@fooddelivery/adapters/sql-outbox';
 import { dateFrom, jsonFrom, placeholders, runSql } from '@fooddelivery/adapters/sql-statements';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
-import { Payment } from '../../domain/payment.js';
+import type { LineItem } from '../../domain/line-item.js';
+import { Payment, type PaymentStatus } from '../../domain/payment.js';
 import type { HandledEvent, PaymentRepository } from '../../application/ports.js';
 import { toOutgoingEvent } from './payment-event.mapper.js';
-import type { LineItem } from '../../domain/line-item.js';
-import type { PaymentStatus } from '../../domain/payment.js';
 
 /**
  * Payments in PostgreSQL or SQLite. Each write stores the payment, its events (in the shared
@@ -28,6 +27,7 @@ export class SqlPaymentRepository implements PaymentRepository {
     return rows[0] && toPayment(rows[0]);
   }
 
+  /** A new payment of an approval goes with those asked for at once; one recording a handled event, on its own. */
   async insert(payment: Payment, handled?: HandledEvent): Promise<boolean> {
     if (!handled) return this.newPayments.write(payment);
     let inserted: boolean;
@@ -40,7 +40,7 @@ export class SqlPaymentRepository implements PaymentRepository {
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
       // The event was handled already, or the order's payment was stored first; any other clash is a real failure.
-      if (handled && (await wasHandled(this.orm, handled.consumer, handled.eventId))) return false;
+      if (await wasHandled(this.orm, handled.consumer, handled.eventId)) return false;
       if (await this.findByOrderId(payment.orderId)) return false;
       throw error;
     }
