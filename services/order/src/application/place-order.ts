@@ -77,7 +77,14 @@ export class PlaceOrder {
     // log entry's insert refuses a second order. A retry is recognised where it fails.
     const store = await this.catalog.findStore(valid.storeId);
     if (!store) return this.answerIfStored(orderId, key, fingerprint, storeNotFound(valid.storeId));
-    const { items, total } = priceOrder(store, valid.lines);
+    let priced: ReturnType<typeof priceOrder>;
+    try {
+      priced = priceOrder(store, valid.lines);
+    } catch (error) {
+      // Closed since, or an item no longer on the menu: a stored order under the key still stands.
+      return this.answerIfStored(orderId, key, fingerprint, error);
+    }
+    const { items, total } = priced;
 
     const attempt = await this.attempts.begin(orderId, this.clock.now());
     let outcome: PaymentOutcome;

@@ -14,7 +14,7 @@ import {
   type PaymentOutcome,
   type PaymentRequest,
 } from '../../src/application/ports.js';
-import { orderChangedConcurrently } from '../../src/domain/order.errors.js';
+import { orderChangedConcurrently, paymentTermsConflict } from '../../src/domain/order.errors.js';
 
 type Entry = { change: OrderChange; token: string } | { abandoned: string; token: string };
 
@@ -127,8 +127,11 @@ export class InMemoryCatalog implements Catalog {
   }
 }
 
-/** Approves every card except those starting with `tok_decline`; can be switched to fail. */
-/** Like the payment service: one payment per order id, and asking again answers with that payment. */
+/**
+ * Approves every card except those starting with `tok_decline`; can be switched to fail. Like the
+ * payment service, one payment per order id: asking again answers with that payment, or with a
+ * terms conflict when the amount, store or items differ.
+ */
 export class FakePaymentGateway implements PaymentGateway {
   /** Every approval asked for. */
   readonly approvals: PaymentRequest[] = [];
@@ -148,7 +151,10 @@ export class FakePaymentGateway implements PaymentGateway {
     if (this.failWith) throw this.failWith;
     this.approvals.push(request);
     const earlier = this.outcomes.get(request.orderId);
-    if (earlier) return earlier;
+    if (earlier) {
+      if (termsOf(this.charges.find((charge) => charge.orderId === request.orderId)!) !== termsOf(request)) throw paymentTermsConflict();
+      return earlier;
+    }
     this.charges.push(request);
     const outcome: PaymentOutcome = request.cardToken.startsWith('tok_decline')
       ? { approved: false, reason: 'card declined' }
@@ -163,6 +169,9 @@ export class FakePaymentGateway implements PaymentGateway {
     this.outcomes.set(orderId, { approved: false, reason: 'refunded' });
   }
 }
+
+const termsOf = (request: PaymentRequest) =>
+  JSON.stringify([request.customerId, request.amount, request.storeId, request.items.map((item) => [item.menuItemId, item.quantity])]);
 
 export const fixedClock = (iso = '2026-11-24T12:00:00Z'): Clock => ({ now: () => new Date(iso) });
 

@@ -123,6 +123,20 @@ describe('PlaceOrder', () => {
     expect(await log.stale(new Date('2100-01-01'), 10), 'nothing left to settle').to.have.length(0);
   });
 
+  it('answers a retry with the stored order after the store closed or the item left the menu', async () => {
+    const store = structuredClone(chickenStore);
+    const log = new InMemoryOrderLog();
+    const placeOrder = new PlaceOrder(log, new InMemoryCatalog([store]), new FakePaymentGateway(), log, fixedClock(), sequentialIds(), {
+      retryWindowSeconds: 60,
+    });
+    const first = await placeOrder.execute(admin, command({ idempotencyKey: 'k-11' }));
+    store.menu = store.menu.map((item) => ({ ...item, available: false }));
+    expect((await placeOrder.execute(admin, command({ idempotencyKey: 'k-11' }))).id).to.equal(first.id);
+    store.open = false;
+    expect((await placeOrder.execute(admin, command({ idempotencyKey: 'k-11' }))).id).to.equal(first.id);
+    expect(await rejection(placeOrder.execute(admin, command({ idempotencyKey: 'k-12' })))).to.include({ kind: 'failed_precondition' });
+  });
+
   it('answers a conflict for the same idempotency key with a different request, never the other order', async () => {
     const { placeOrder } = setup();
     await placeOrder.execute(admin, command({ idempotencyKey: 'k-2' }));
