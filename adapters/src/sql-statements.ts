@@ -11,13 +11,14 @@ import { CompiledQuery, type Transaction } from 'kysely';
  *
  * Values: a Date is stored as the ORM stores it (milliseconds on SQLite, timestamptz on
  * PostgreSQL), an object or array as JSON; read them back with `dateFrom` and `jsonFrom`.
+ * Every `?` in `sql` is a placeholder (on PostgreSQL each becomes `$n`): no `?` in literals.
  */
 export async function runSql<Row = Record<string, unknown>>(
   em: EntityManager,
   sql: string,
   params: readonly unknown[],
 ): Promise<{ rows: Row[]; affected: number }> {
-  const postgres = !(em.getConnection() instanceof SqliteConnection);
+  const postgres = !onSqlite(em);
   const text = postgres ? numberedPlaceholders(sql) : sql;
   if (!postgres) parameterizedTexts.add(text);
   const executor = em.getTransactionContext<Transaction<unknown>>() ?? (em.getConnection() as AbstractSqlConnection).getClient();
@@ -32,6 +33,11 @@ export async function runSql<Row = Record<string, unknown>>(
   } catch (error) {
     throw error instanceof Error ? em.getDriver().convertException(error) : error;
   }
+}
+
+/** Whether the ORM runs on SQLite: one connection, one transaction at a time. */
+export function onSqlite(em: EntityManager): boolean {
+  return em.getConnection() instanceof SqliteConnection;
 }
 
 /** `(?, ?, …)` with `count` placeholders, for `IN` lists and multi-row inserts. */

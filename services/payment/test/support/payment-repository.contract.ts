@@ -64,11 +64,12 @@ export function paymentRepositoryContract(open: () => Promise<OpenRepository>): 
   });
 
   it('stores many payments asked for at once each on its own: one per order, its event once, repeats refused', async () => {
-    const orders = Array.from({ length: 200 }, () => orderId());
-    const asked = [...orders, ...orders.slice(0, 100)].map((id) => approved(id));
+    // More at once than the benches ask of a payment replica (32); on PostgreSQL each waits for one of 10 connections.
+    const orders = Array.from({ length: 40 }, () => orderId());
+    const asked = [...orders, ...orders.slice(0, 20)].map((id) => approved(id));
     const results = await Promise.all(asked.map((payment) => store.insert(payment)));
-    expect(results.slice(0, 200).every(Boolean), 'each first insert stored').to.equal(true);
-    expect(results.slice(200).some(Boolean), 'no repeat stored').to.equal(false);
+    expect(results.slice(0, 40).every(Boolean), 'each first insert stored').to.equal(true);
+    expect(results.slice(40).some(Boolean), 'no repeat stored').to.equal(false);
     const events = (await outbox.pending(1_000, new Date(Date.now() + 60_000))).flatMap((item) => item.events);
     for (const [index, id] of orders.entries()) {
       expect((await store.findByOrderId(id))?.snapshot().paymentId).to.equal(asked[index]!.snapshot().paymentId);

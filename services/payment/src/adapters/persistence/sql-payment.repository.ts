@@ -2,7 +2,9 @@ import type { SqlOrm } from '@fooddelivery/adapters/orm';
 import { GroupCommit } from '@fooddelivery/adapters/group-commit';
 import type { CommittedEvents } from '@fooddelivery/adapters/outbox';
 import { appendToOutbox, outboxItems, recordHandledEvent, wasHandled } from '@fooddelivery/adapters/sql-outbox';
-import { dateFrom, jsonFrom, placeholders, runSql } from '@fooddelivery/adapters/sql-statements';
+import { dateFrom, jsonFrom, onSqlite, placeholders, runSql } from '@fooddelivery/adapters/sql-statements';
+import { currentTraceparent } from '@fooddelivery/adapters/tracing';
+import type { OutgoingEvent } from '@fooddelivery/adapters/jetstream';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import type { LineItem } from '../../domain/line-item.js';
 import { Payment, type PaymentStatus } from '../../domain/payment.js';
@@ -14,22 +16,29 @@ import { toOutgoingEvent } from './payment-event.mapper.js';
  * outbox, published by OutboxRelay with SqlOutboxStore) and the event it handled in one transaction.
  */
 export class SqlPaymentRepository implements PaymentRepository {
-  /** New payments of approvals asked for at once, stored in one transaction. */
-  private readonly newPayments = new GroupCommit<Payment, boolean>((payments) => this.insertAll(payments));
+  /**
+   * On SQLite (one connection, one commit at a time), the new payments of approvals asked for at
+   * once are stored in one transaction; PostgreSQL commits them side by side on its pool.
+   */
+  private readonly newPayments = new GroupCommit<NewPayment, boolean>((payments) => this.insertAll(payments));
+  private readonly grouped: boolean;
 
   constructor(
     private readonly orm: SqlOrm,
     private readonly relay: CommittedEvents = { committed: () => {} },
-  ) {}
+  ) {
+    this.grouped = onSqlite(orm.em);
+  }
 
   async findByOrderId(orderId: string): Promise<Payment | undefined> {
     const { rows } = await runSql<PaymentColumns>(this.orm.em, `SELECT ${COLUMNS} FROM payments WHERE order_id = ?`, [orderId]);
     return rows[0] && toPayment(rows[0]);
   }
 
-  /** A new payment of an approval goes with those asked for at once; one recording a handled event, on its own. */
+  /** On SQLite a new payment of an approval goes with those asked for at once; one recording a handled event, on its own. */
   async insert(payment: Payment, handled?: HandledEvent): Promise<boolean> {
-    if (!handled) return this.newPayments.write(payment);
+    // The approval's trace goes with it: the group is written in another request's context.
+    if (!handled && this.grouped) return this.newPayments.write({ payment, traceparent: currentTraceparent() });
     let inserted: boolean;
     try {
       inserted = await this.write(async (em) => {
@@ -40,7 +49,7 @@ export class SqlPaymentRepository implements PaymentRepository {
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
       // The event was handled already, or the order's payment was stored first; any other clash is a real failure.
-      if (await wasHandled(this.orm, handled.consumer, handled.eventId)) return false;
+      if (handled && (await wasHandled(this.orm, handled.consumer, handled.eventId))) return false;
       if (await this.findByOrderId(payment.orderId)) return false;
       throw error;
     }
@@ -76,21 +85,26 @@ export class SqlPaymentRepository implements PaymentRepository {
    * Each payment with its events, or nothing when its order (or its id) has a payment already:
    * `ON CONFLICT DO NOTHING` skips only that one, so the others of the group still commit.
    */
-  private async insertAll(payments: Payment[]): Promise<boolean[]> {
+  private async insertAll(asked: NewPayment[]): Promise<boolean[]> {
     const inserted: boolean[] = [];
+    const events = asked.map(({ payment, traceparent }) =>
+      payment
+        .newEvents()
+        .map(toOutgoingEvent)
+        .map((event): OutgoingEvent => (traceparent ? { ...event, traceparent } : event)),
+    );
     await this.orm.em.fork().transactional(async (em) => {
-      for (const payment of payments) {
+      for (const [index, { payment }] of asked.entries()) {
         const { affected } = await runSql(
           em,
           `INSERT INTO payments (${COLUMNS}) VALUES ${placeholders(13)} ON CONFLICT DO NOTHING`,
           toColumns(payment),
         );
         inserted.push(affected === 1);
-        if (affected === 1) await addToOutbox(em, payment);
+        if (affected === 1) await appendToOutbox(em, events[index]!, payment.snapshot().updatedAt);
       }
     });
-    const events = payments.filter((_, index) => inserted[index]).flatMap((payment) => payment.newEvents().map(toOutgoingEvent));
-    this.relay.committed(outboxItems(events));
+    this.relay.committed(outboxItems(events.filter((_, index) => inserted[index]).flat()));
     return inserted;
   }
 
@@ -104,6 +118,12 @@ export class SqlPaymentRepository implements PaymentRepository {
       throw error;
     }
   }
+}
+
+interface NewPayment {
+  payment: Payment;
+  /** The trace of the approval that made it. */
+  traceparent: string | undefined;
 }
 
 /** Thrown inside a transaction to roll it back: `transactional` commits whatever a normal return leaves. */
