@@ -37,8 +37,8 @@ export class MongoOrderOutbox implements OutboxStore, OutboxBacklog {
   }
 
   async markPublished(keys: string[]): Promise<void> {
-    // One statement for the batch: FerretDB (patched, tools/cmd/ferretdb) looks the keys up through
-    // the _id index and deletes them in one transaction, as MongoDB does.
+    // One statement for the batch: MongoDB, and FerretDB as patched (tools/cmd/ferretdb), find the
+    // keys through the _id index; FerretDB then deletes them with one DELETE.
     await this.database.pending.deleteMany({ _id: { $in: keys } });
   }
 
